@@ -1,0 +1,95 @@
+// Package codegen lowers a checked program to eBPF instructions.
+package codegen
+
+import (
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/probe"
+)
+
+// Object is everything the runtime needs to run a compiled program, as plain
+// data: the runtime never reads the AST. This file is the contract between
+// codegen and runtime; extend it, don't break it.
+type Object struct {
+	Programs []*Program
+	// Maps are the BPF maps by spec name (user maps "AT_x", the ring buffer,
+	// stack maps, scratch maps...). Programs reference them by name.
+	Maps map[string]*ebpf.MapSpec
+	// UserMaps are the script's @maps, in order of first appearance: what the
+	// runtime prints on exit and what print()/clear()/zero() act on.
+	UserMaps []*UserMap
+	// Events are the messages programs send through the ring buffer, indexed by ID.
+	Events []*Event
+	// RingBuf is the spec name of the output ring buffer map ("" if unused).
+	RingBuf string
+	Config  Config
+}
+
+// Program is one BPF program for one attach target.
+type Program struct {
+	Spec   *ebpf.ProgramSpec
+	Target *probe.Target
+	// Provider attaches it; nil for begin/end/test programs that the runtime runs itself.
+	Provider probe.Provider
+	// ProbeIndex is the index of the action block in the source, for ordering.
+	ProbeIndex int
+}
+
+// UserMap describes one @map as the script sees it.
+type UserMap struct {
+	Name    string // "@x", "@" for the anonymous map
+	Spec    string // key into Object.Maps
+	Key     types.Type // nil for a map with no key (scalar map)
+	Value   types.Type // *types.Agg for aggregation maps
+	PerCPU  bool       // values are per-CPU and merged in user space
+	// ValueSize is the BPF value size; for aggregations it may differ from Value.Size().
+	ValueSize int
+}
+
+// EventKind is what a ring buffer message asks the runtime to do.
+type EventKind int
+
+const (
+	EvPrintf EventKind = iota // format Fmt with Args
+	EvPrint                   // print(value) / print(@m): Args[0] or Map
+	EvPrintMap                // print(@m[, top[, div]])
+	EvClear                   // clear(@m)
+	EvZero                    // zero(@m)
+	EvExit                    // exit([code])
+	EvTime                    // time(fmt)
+	EvCat                     // cat(fmt, args)
+	EvSystem                  // system(fmt, args)
+	EvJoin                    // join(array[, sep])
+	EvErrorf                  // errorf(fmt, args)
+	EvWarnf                   // warnf(fmt, args)
+	EvSignal                  // signal() fallback
+	EvPrintNonMap             // print(non-map expression)
+)
+
+// Event describes one message layout. A message in the ring buffer starts with
+// a uint64 event ID (the index in Object.Events), then the Args laid out as
+// the fields of ArgsType (a *types.Tuple; nil when there are no args).
+type Event struct {
+	ID       int
+	Kind     EventKind
+	Fmt      string       // printf-style format, time format, join separator...
+	ArgsType *types.Tuple // layout of the payload after the 8-byte ID
+	Map      string       // EvPrintMap/EvClear/EvZero: the UserMap name
+	// Location of the call in the script, for runtime warnings.
+	Loc string
+}
+
+// Config is the resolved config block and BPFTRACE_* environment.
+type Config struct {
+	MaxStrlen       int
+	MaxMapKeys      int
+	PrintMapsOnExit bool
+	PerfRbPages     int
+	MissingProbes   string // "error", "warn", "ignore"
+	CppDemangle     bool
+	StackMode       types.StackMode
+	MaxCatBytes     int
+	LogSize         int
+	Unsafe          bool
+}

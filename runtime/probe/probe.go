@@ -1,0 +1,169 @@
+// Package probe holds the probe providers: one file per probe kind, each
+// implementing Provider. A new probe kind is one new file here and one entry
+// in the registry; nothing outside this package switches on probe kinds.
+//
+// Contract (shared by the checker, codegen and the runtime; extend, don't break):
+//   - the checker calls Lookup(ap.Provider), then p.Parse to validate the
+//     attach point and p.Expand to resolve wildcards into Targets;
+//   - codegen asks p.Context(target) how to read args/argN/retval and which
+//     program type to emit;
+//   - the runtime calls p.Attach with the loaded program.
+package probe
+
+import (
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// Provider is one probe kind (kprobe, tracepoint, ...).
+type Provider interface {
+	// Name is the canonical name used in `probe` output ("kprobe", "tracepoint", "begin").
+	Name() string
+	// Aliases are the other spellings accepted before the first ':' ("k", "t", "BEGIN", "kfunc").
+	Aliases() []string
+	// Parse validates an attach point's fields, without touching the system.
+	// Errors should be *AttachPointError so they can be shown with a caret.
+	Parse(ap *ast.AttachPoint) (*Spec, error)
+	// Expand resolves wildcards and names against the host into concrete targets.
+	// A spec without wildcards expands to exactly one target (or an error).
+	Expand(s *Spec, h Host) ([]*Target, error)
+	// Context describes how a program attached to t reads its arguments.
+	Context(t *Target, h Host) (*Ctx, error)
+	// Attach attaches a loaded program to t. The link is closed on exit.
+	Attach(prog *ebpf.Program, t *Target, opts AttachOptions) (link.Link, error)
+}
+
+// Spec is a parsed attach point, before wildcard expansion. Fields not used by
+// a provider stay empty.
+type Spec struct {
+	Provider Provider
+	AP       *ast.AttachPoint
+	Target            // fields as written (may hold globs)
+	Wildcard bool     // any field holds *, ?, [..] or {a,b}
+}
+
+// Target is one concrete thing to attach to.
+type Target struct {
+	Provider string // canonical provider name
+	// Name is the full probe name as the `probe` builtin prints it,
+	// e.g. "tracepoint:syscalls:sys_enter_read", "kprobe:vfs_read", "interval:s:1".
+	Name string
+
+	Module   string // kernel module for kprobe/fentry, "" for vmlinux
+	Func     string // kernel or user function; tracepoint event name; software/hardware event
+	Category string // tracepoint category; usdt provider
+	Path     string // uprobe/usdt binary or library (resolved, absolute)
+	Offset   uint64 // +offset for kprobe/uprobe
+	Addr     uint64 // uprobe:path:0xaddr
+	Unit     string // interval/profile unit: "s", "ms", "us", "hz"; watchpoint mode
+	Period   uint64 // interval/profile/software/hardware count, or frequency for "hz"
+	Cpp      bool   // uprobe :cpp: qualifier (Func is a demangled name)
+	PID      int    // -p PID or the -c child, for uprobes/usdt; 0 when not bound
+	Signal   string // self:signal:NAME
+	Extra    any    // provider-private data, e.g. USDT locations
+}
+
+// AttachOptions are runtime settings that affect attaching.
+type AttachOptions struct {
+	PID int // restrict uprobes/USDT to this process (0: all)
+}
+
+// Ctx tells codegen how a program for a target gets its inputs.
+type Ctx struct {
+	ProgType   ebpf.ProgramType
+	AttachType ebpf.AttachType
+	AttachTo   string // fentry/fexit: kernel function; tp_btf: event
+	// Args are the named fields of `args` (tracepoint fields, fentry params,
+	// USDT/uprobe args by name where known). nil when `args` is not available.
+	Args []Arg
+	// ArgN is how to read arg0..argN-1; nil when argN is not available here.
+	ArgN []Loc
+	// Retval is how to read retval; nil when not a return probe.
+	Retval *Loc
+	// HasRegs is true when ctx is a struct pt_regs (reg() works).
+	HasRegs bool
+	// Builtins lists builtins that are not allowed for this probe (e.g. "func").
+	Disallow []string
+}
+
+// Arg is a named, typed argument.
+type Arg struct {
+	Name string
+	Type types.Type
+	Loc  Loc
+}
+
+// LocKind is where an argument lives.
+type LocKind int
+
+const (
+	// LocCtx: Size bytes at ctx+Offset (tracepoint fields, raw tracepoint and fentry u64 slots, pt_regs members).
+	LocCtx LocKind = iota
+	// LocCtxDataLoc: a tracepoint __data_loc field: the u32 at ctx+Offset holds
+	// (len<<16 | offset of the data from ctx).
+	LocCtxDataLoc
+	// LocDeref: read a register from ctx+Offset, add Disp, and read Size bytes
+	// there with probe_read (USDT "8@-16(%rbp)" args).
+	LocDeref
+	// LocConst: the value is Const (USDT "$5" args).
+	LocConst
+)
+
+// Loc is how to load one value from the program's context.
+type Loc struct {
+	Kind   LocKind
+	Offset int   // byte offset in ctx
+	Size   int   // bytes to load: 1, 2, 4, 8 (or the array size for in-ctx arrays)
+	Signed bool  // sign-extend after loading
+	Disp   int64 // LocDeref displacement
+	Const  int64 // LocConst value
+	Space  types.AddrSpace
+}
+
+// Host gives providers what they need from the system; tests can pass fixtures.
+type Host interface {
+	// TracepointFormat returns the text of tracefs events/CATEGORY/EVENT/format.
+	TracepointFormat(category, event string) (string, error)
+	// Tracepoints lists "category:event" names.
+	Tracepoints() ([]string, error)
+}
+
+// AttachPointError is a problem with an attach point, shown with a caret under it.
+type AttachPointError struct {
+	AP  *ast.AttachPoint
+	Msg string
+}
+
+func (e *AttachPointError) Error() string { return e.Msg }
+
+var registry = map[string]Provider{}
+
+// Register adds a provider under its name and aliases. Provider files call it from init.
+func Register(p Provider) {
+	registry[p.Name()] = p
+	for _, a := range p.Aliases() {
+		registry[a] = p
+	}
+}
+
+// Lookup finds the provider for what is written before the first ':'.
+func Lookup(name string) (Provider, bool) {
+	p, ok := registry[name]
+	return p, ok
+}
+
+// All returns every registered provider once.
+func All() []Provider {
+	seen := map[Provider]bool{}
+	var out []Provider
+	for _, p := range registry {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
