@@ -37,6 +37,18 @@ type Program struct {
 }
 
 // UserMap describes one @map as the script sees it.
+//
+// BPF layouts (shared by codegen, which writes them, and the runtime, which reads them):
+//   - a map with no key uses the 8-byte key uint64(0);
+//   - keys are laid out as the Key type (tuples with C alignment), padding zeroed;
+//     strings are fixed-size, NUL-padded;
+//   - plain values are laid out as the Value type;
+//   - aggregations use per-CPU hash maps, merged by the runtime:
+//     count, sum: one 8-byte integer;
+//     min, max: {int64 value; uint64 set}, set != 0 once written (16 bytes);
+//     avg, stats: {int64 total; uint64 count} (16 bytes);
+//     hist, lhist: the BPF key is the user key (padded to 8) followed by a uint64
+//     bucket index (types.HistIndex / types.LhistIndex), the value a uint64 count.
 type UserMap struct {
 	Name    string // "@x", "@" for the anonymous map
 	Spec    string // key into Object.Maps
@@ -45,6 +57,26 @@ type UserMap struct {
 	PerCPU  bool       // values are per-CPU and merged in user space
 	// ValueSize is the BPF value size; for aggregations it may differ from Value.Size().
 	ValueSize int
+}
+
+// StackMapName is the spec name of the stack trace map that holds stacks of type t.
+// A Stack value in a key, value or event is {int64 stackid; uint64 pid_tgid}.
+func StackMapName(t *types.Stack) string {
+	if t.User {
+		return "ustack_" + itoa(t.Limit)
+	}
+	return "kstack_" + itoa(t.Limit)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
 }
 
 // EventKind is what a ring buffer message asks the runtime to do.
