@@ -50,11 +50,11 @@ type Program struct {
 //     hist, lhist: the BPF key is the user key (padded to 8) followed by a uint64
 //     bucket index (types.HistIndex / types.LhistIndex), the value a uint64 count.
 type UserMap struct {
-	Name    string // "@x", "@" for the anonymous map
-	Spec    string // key into Object.Maps
-	Key     types.Type // nil for a map with no key (scalar map)
-	Value   types.Type // *types.Agg for aggregation maps
-	PerCPU  bool       // values are per-CPU and merged in user space
+	Name   string     // "@x", "@" for the anonymous map
+	Spec   string     // key into Object.Maps
+	Key    types.Type // nil for a map with no key (scalar map)
+	Value  types.Type // *types.Agg for aggregation maps
+	PerCPU bool       // values are per-CPU and merged in user space
 	// ValueSize is the BPF value size; for aggregations it may differ from Value.Size().
 	ValueSize int
 }
@@ -83,20 +83,20 @@ func itoa(n int) string {
 type EventKind int
 
 const (
-	EvPrintf EventKind = iota // format Fmt with Args
-	EvPrint                   // print(value) / print(@m): Args[0] or Map
-	EvPrintMap                // print(@m[, top[, div]])
-	EvClear                   // clear(@m)
-	EvZero                    // zero(@m)
-	EvExit                    // exit([code])
-	EvTime                    // time(fmt)
-	EvCat                     // cat(fmt, args)
-	EvSystem                  // system(fmt, args)
-	EvJoin                    // join(array[, sep])
-	EvErrorf                  // errorf(fmt, args)
-	EvWarnf                   // warnf(fmt, args)
-	EvSignal                  // signal() fallback
-	EvPrintNonMap             // print(non-map expression)
+	EvPrintf      EventKind = iota // format Fmt with Args
+	EvPrint                        // print(value) / print(@m): Args[0] or Map
+	EvPrintMap                     // print(@m[, top[, div]])
+	EvClear                        // clear(@m)
+	EvZero                         // zero(@m)
+	EvExit                         // exit([code])
+	EvTime                         // time(fmt)
+	EvCat                          // cat(fmt, args)
+	EvSystem                       // system(fmt, args)
+	EvJoin                         // join(array[, sep])
+	EvErrorf                       // errorf(fmt, args)
+	EvWarnf                        // warnf(fmt, args)
+	EvSignal                       // signal() fallback
+	EvPrintNonMap                  // print(non-map expression)
 )
 
 // Event describes one message layout. A message in the ring buffer starts with

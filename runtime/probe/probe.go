@@ -41,8 +41,8 @@ type Provider interface {
 type Spec struct {
 	Provider Provider
 	AP       *ast.AttachPoint
-	Target            // fields as written (may hold globs)
-	Wildcard bool     // any field holds *, ?, [..] or {a,b}
+	Target        // fields as written (may hold globs)
+	Wildcard bool // any field holds *, ?, [..] or {a,b}
 }
 
 // Target is one concrete thing to attach to.
