@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# make bench: Go micro-benchmarks (parse, compile), then the shared perfbench
+# workloads against bin/gobpftrace and, when installed, Debian's bpftrace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== Go benchmarks"
+go test -run '^$' -bench . -benchmem ./parser/ ./lang/... ./codegen/ 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true
+pb=""
+for c in ../shared/bench/perfbench /work/shared/bench/perfbench; do
+  [ -x "$c" ] && pb=$c && break
+done
+if [ -z "$pb" ] || [ "$(id -u)" != 0 ]; then
+  echo "perfbench not found or not root: skipping side-by-side run"
+  exit 0
+fi
+bins=(--bin "$PWD/bin/gobpftrace@dot")
+command -v bpftrace >/dev/null && bins+=(--bin "$(command -v bpftrace)@arrow")
+out=${BENCH_OUT:-/tmp/gobpftrace-bench}
+echo "== perfbench -> $out/results.md"
+"$pb" "${bins[@]}" --out "$out" ${BENCH_ARGS:-}
+cat "$out/results.md"
