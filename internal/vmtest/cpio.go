@@ -22,6 +22,7 @@ const (
 	cpioDir     = 0o040000
 	cpioRegular = 0o100000
 	cpioSymlink = 0o120000
+	cpioCharDev = 0o020000
 )
 
 func newCPIOWriter(w io.Writer) *cpioWriter { return &cpioWriter{w: w} }
@@ -43,6 +44,11 @@ func (c *cpioWriter) pad() {
 
 // header writes one entry's header and name; size bytes of data must follow.
 func (c *cpioWriter) header(name string, mode uint32, size int64) {
+	c.headerDev(name, mode, size, 0, 0)
+}
+
+// headerDev is header with a device number, for device nodes.
+func (c *cpioWriter) headerDev(name string, mode uint32, size int64, rdevMajor, rdevMinor uint32) {
 	if c.err != nil {
 		return
 	}
@@ -57,7 +63,7 @@ func (c *cpioWriter) header(name string, mode uint32, size int64) {
 		nlink = 2
 	}
 	hdr := fmt.Sprintf("070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
-		c.ino, mode, 0, 0, nlink, 0, size, 0, 0, 0, 0, len(name)+1, 0)
+		c.ino, mode, 0, 0, nlink, 0, size, 0, 0, rdevMajor, rdevMinor, len(name)+1, 0)
 	c.write([]byte(hdr))
 	c.write(append([]byte(name), 0))
 	c.pad()
@@ -88,6 +94,11 @@ func (c *cpioWriter) File(name string, perm uint32, size int64, r io.Reader) {
 		return
 	}
 	c.pad()
+}
+
+// CharDev adds a character device node.
+func (c *cpioWriter) CharDev(name string, perm, major, minor uint32) {
+	c.headerDev(name, cpioCharDev|perm, 0, major, minor)
 }
 
 // Close writes the trailer entry; it does not close the underlying writer.

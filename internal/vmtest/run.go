@@ -1,0 +1,160 @@
+package vmtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Config says what to put in the VM and what to run there.
+type Config struct {
+	// Files maps guest paths ("/bin/gobpftrace") to host files copied into
+	// the initramfs with their permission bits. Binaries must be static
+	// (see BuildStatic): the VM has no shared libraries.
+	Files map[string]string
+	// Contents maps guest paths to literal file contents (mode 0755), for
+	// small inputs such as .bt scripts.
+	Contents map[string]string
+	// Script is the body of a busybox sh script run as root by /init in
+	// "/", after proc, sysfs, devtmpfs, tracefs (/sys/kernel/tracing),
+	// debugfs, bpffs (/sys/fs/bpf) and a tmpfs /tmp are mounted. Its
+	// stdout, stderr and exit status come back in Result.
+	Script string
+	// Timeout bounds the whole boot; 0 means DefaultTimeout. Emulation
+	// without KVM is slow: allow for it.
+	Timeout time.Duration
+	// Memory is QEMU's -m value; "" means "1G".
+	Memory string
+	// CPUs is QEMU's -smp value; 0 means 2.
+	CPUs int
+	// Append adds kernel command-line arguments.
+	Append string
+}
+
+// DefaultTimeout bounds a VM run when Config.Timeout is 0.
+const DefaultTimeout = 3 * time.Minute
+
+// Result is what came back from the VM.
+type Result struct {
+	Stdout   string // the script's standard output
+	Stderr   string // the script's standard error
+	Exit     int    // the script's exit status
+	Dmesg    string // the kernel log after the script ended
+	Console  string // everything QEMU printed, for diagnosis
+	Duration time.Duration
+}
+
+// Run boots the VM with cfg and waits for the script to finish. The
+// error reports infrastructure failures (image, QEMU, timeout, the VM
+// dying before the script ended); a non-zero exit status of the script
+// is not an error: check Result.Exit. Run calls Require, so it skips the
+// test where VMs cannot run.
+func Run(t testing.TB, cfg Config) (*Result, error) {
+	t.Helper()
+	Require(t)
+
+	marker, err := newMarker()
+	if err != nil {
+		return nil, err
+	}
+	im, err := buildImage(cfg, marker)
+	if err != nil {
+		return nil, err
+	}
+	img := filepath.Join(t.TempDir(), "initramfs.cpio")
+	if err := im.writeTo(img); err != nil {
+		return nil, fmt.Errorf("vmtest: writing initramfs: %w", err)
+	}
+	qemu, err := qemuPath()
+	if err != nil {
+		return nil, err
+	}
+
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	if dl, ok := deadline(t); ok {
+		// Leave the test binary time to report rather than be killed.
+		if left := time.Until(dl) - 5*time.Second; left < timeout {
+			timeout = left
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	mem, cpus := cfg.Memory, cfg.CPUs
+	if mem == "" {
+		mem = "1G"
+	}
+	if cpus == 0 {
+		cpus = 2
+	}
+	appendLine := "console=ttyS0 panic=-1 quiet"
+	if cfg.Append != "" {
+		appendLine += " " + cfg.Append
+	}
+	// No -enable-kvm: KVM is present on the CI machines but fails.
+	cmd := exec.CommandContext(ctx, qemu,
+		"-m", mem, "-smp", fmt.Sprint(cpus),
+		"-nographic", "-no-reboot", "-no-user-config",
+		"-kernel", KernelPath(), "-initrd", img,
+		"-append", appendLine)
+	var console, qemuErr bytes.Buffer
+	cmd.Stdout = &console
+	cmd.Stderr = &qemuErr
+	cmd.WaitDelay = 2 * time.Second
+
+	start := time.Now()
+	runErr := cmd.Run()
+	res := &Result{Console: console.String(), Duration: time.Since(start)}
+	if qemuErr.Len() > 0 {
+		res.Console += "\n[qemu stderr]\n" + qemuErr.String()
+	}
+
+	perr := parseConsole(res, marker)
+	switch {
+	case ctx.Err() != nil && perr != nil:
+		return res, fmt.Errorf("vmtest: VM timed out after %v; console tail:\n%s", timeout, tail(res.Console, 40))
+	case perr != nil && runErr != nil:
+		return res, fmt.Errorf("vmtest: qemu: %v; %v; console tail:\n%s", runErr, perr, tail(res.Console, 40))
+	case perr != nil:
+		return res, fmt.Errorf("vmtest: %v; console tail:\n%s", perr, tail(res.Console, 40))
+	}
+	return res, nil
+}
+
+// deadline is t.Deadline for tests; benchmarks have none.
+func deadline(t testing.TB) (time.Time, bool) {
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		return d.Deadline()
+	}
+	return time.Time{}, false
+}
+
+func newMarker() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return "@@VMTEST-" + hex.EncodeToString(b[:]), nil
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+var errNoEnd = errors.New("the VM stopped before the script's end marker (kernel panic or /init died?)")
