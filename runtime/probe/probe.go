@@ -69,6 +69,9 @@ type Target struct {
 // AttachOptions are runtime settings that affect attaching.
 type AttachOptions struct {
 	PID int // restrict uprobes/USDT to this process (0: all)
+	// CPUs limits per-CPU perf events (profile, software, hardware) to these
+	// CPUs; nil means every online CPU.
+	CPUs []int
 }
 
 // Ctx tells codegen how a program for a target gets its inputs.
@@ -87,6 +90,13 @@ type Ctx struct {
 	HasRegs bool
 	// Builtins lists builtins that are not allowed for this probe (e.g. "func").
 	Disallow []string
+	// Notice is one line for stderr when the probe is not attached the way it
+	// was written (e.g. "kprobe:f: kprobes are not available; attaching as
+	// fentry:f"). The runtime prints it once; "" when there is nothing to say.
+	Notice string
+	// ArgsStruct is the type of `args` as a whole (for print(args)); nil when
+	// `args` is not available. Its fields match Args.
+	ArgsStruct *types.Struct
 }
 
 // Arg is a named, typed argument.
@@ -166,4 +176,94 @@ func All() []Provider {
 		}
 	}
 	return out
+}
+
+// ---------------------------------------------------------------- extensions
+// Everything below was added after the first contract; it is additive.
+
+// Features are what the running kernel can do, as far as providers care.
+// The real Host probes them lazily; `--no-feature NAME` switches one off.
+type Features struct {
+	Kprobe      bool // kprobes/kretprobes attach (kprobe PMU or kprobe_events)
+	KprobeMulti bool // BPF_TRACE_KPROBE_MULTI links
+	Fentry      bool // BPF_PROG_TYPE_TRACING fentry/fexit programs load and attach
+	PMU         bool // hardware perf events (a CPU PMU is present)
+	Iter        bool // BPF iterators (tracing programs too)
+}
+
+// FeatureHost is a Host that knows the kernel's features. Providers treat a
+// Host without it as a kernel that has every feature (fixtures, --emit asm).
+type FeatureHost interface {
+	Features() Features
+}
+
+// FeaturesOf returns h's features, or all features when h does not say.
+func FeaturesOf(h Host) Features {
+	if fh, ok := h.(FeatureHost); ok {
+		return fh.Features()
+	}
+	return Features{Kprobe: true, KprobeMulti: true, Fentry: true, PMU: true, Iter: true}
+}
+
+// KFunc is a traceable kernel function.
+type KFunc struct {
+	Module string // "vmlinux" for the core kernel
+	Name   string
+}
+
+// KernelFuncHost is a Host that can list traceable kernel functions
+// (available_filter_functions where readable, otherwise BTF functions that
+// kallsyms knows).
+type KernelFuncHost interface {
+	KernelFuncs() ([]KFunc, error)
+}
+
+// Phase says when the runtime runs a program that is not attached.
+type Phase int
+
+const (
+	PhaseAttach Phase = iota // attached with Provider.Attach (the default)
+	PhaseBegin               // run once before the other probes are attached
+	PhaseEnd                 // run once after the other probes are detached
+	PhaseTest                // run by --test; a non-zero return is a failure
+	PhaseBench               // run repeatedly by --bench and timed
+	PhaseSignal              // run when the process receives Target.Signal
+)
+
+// Runner is implemented by providers whose programs the runtime runs itself
+// with BPF_PROG_TEST_RUN (see RunProgram) instead of attaching them.
+type Runner interface {
+	Phase(t *Target) Phase
+}
+
+// PhaseOf returns when the program for t runs.
+func PhaseOf(t *Target) Phase {
+	if p, ok := Lookup(t.Provider); ok {
+		if r, ok := p.(Runner); ok {
+			return r.Phase(t)
+		}
+	}
+	return PhaseAttach
+}
+
+// MultiAttacher is implemented by providers that can attach one program to
+// many targets at once (kprobe.multi). The checker may call Multi when a
+// wildcard expanded to several targets and the probe body does not use the
+// `probe` or `func` builtins; it returns one target standing for all of them,
+// or false when the kernel cannot do it.
+type MultiAttacher interface {
+	Multi(s *Spec, targets []*Target, h Host) (*Target, bool)
+}
+
+// Lister is implemented by providers that can list their probes for `-l`.
+// search is what follows "provider:" in the -l argument ("" for all); verbose
+// adds each probe's arguments (-lv) as indented lines.
+type Lister interface {
+	List(search string, verbose bool, h Host) ([]Listing, error)
+}
+
+// Listing is one line of `-l` output and, with -lv, its argument lines.
+type Listing struct {
+	Name   string   // "tracepoint:syscalls:sys_enter_read"
+	Params []string // "int __syscall_nr", "const char * buf", ...
 }
