@@ -4,6 +4,7 @@ package codegen
 import (
 	"github.com/cilium/ebpf"
 
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
@@ -24,6 +25,13 @@ type Object struct {
 	// RingBuf is the spec name of the output ring buffer map ("" if unused).
 	RingBuf string
 	Config  Config
+
+	// EventLoss is the spec name of a one-entry array map (key uint32 0,
+	// value uint64) that programs increment when the ring buffer is full;
+	// the runtime reports increases as "Lost N events". "" if unused.
+	// (A RingBuf map of type PerfEventArray is the perf-buffer fallback:
+	// the runtime reads it per CPU and counts losses itself.)
+	EventLoss string
 }
 
 // Program is one BPF program for one attach target.
@@ -110,7 +118,26 @@ type Event struct {
 	Map      string       // EvPrintMap/EvClear/EvZero: the UserMap name
 	// Location of the call in the script, for runtime warnings.
 	Loc string
+	// Span is the call in the script (errorf/warnf and runtime errors are
+	// printed with a caret under it); the zero Span when unknown.
+	Span lang.Span
 }
+
+// Payloads the runtime expects after the 8-byte event ID, per Kind (fields of
+// ArgsType in order; "(none)" means ArgsType may be nil):
+//
+//	EvPrintf, EvErrorf, EvWarnf, EvCat, EvSystem:
+//	               the format arguments, in order (Fmt holds the format)
+//	EvPrint:       (none): print(@m) of Map with no top/div
+//	EvPrintMap:    top, div as integers (either may be absent: 0)
+//	EvClear, EvZero: (none): the map is Map
+//	EvExit:        the exit code as an integer (absent: 0)
+//	EvTime:        (none): Fmt is the strftime format ("" for bpftrace's default)
+//	EvJoin:        one *types.Array of *types.String (unused slots empty);
+//	               Fmt is the separator
+//	EvSignal:      signal number, then the pid to send it to (absent: the
+//	               traced process, i.e. -p/-c)
+//	EvPrintNonMap: the value to print
 
 // Config is the resolved config block and BPFTRACE_* environment.
 type Config struct {
