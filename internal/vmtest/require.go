@@ -14,12 +14,15 @@ var setupOnce struct {
 }
 
 // Require skips t when VM tests cannot run here, and readies the VM
-// environment otherwise. Not root: skip (CI runs as root). Root but the
+// environment otherwise. -short or not root: skip (CI runs as root). Root but the
 // kernel or QEMU missing: run scripts/vm/setup.sh once per test binary;
 // if that fails, fail with a message saying to run `make vm-setup`.
 // Call it first in a VM test, before slow builds; Run calls it too.
 func Require(t testing.TB) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("vmtest: VM tests do not run with -short")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("vmtest: VM tests run as root only (as in CI)")
 	}
