@@ -1,0 +1,185 @@
+package symbols
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// KernelSym is one /proc/kallsyms entry.
+type KernelSym struct {
+	Addr   uint64
+	Name   string
+	Type   byte   // nm-style type letter: 'T', 't', 'D', ...
+	Module string // "" for vmlinux, else the module name without brackets
+}
+
+// KernelTable is a parsed kallsyms, sorted by address.
+type KernelTable struct {
+	syms   []KernelSym    // sorted by Addr, one entry per address
+	byName map[string]int // name -> index into all
+	all    []KernelSym    // every entry, in file order
+}
+
+var (
+	kallsymsPath = "/proc/kallsyms"
+	kernelOnce   sync.Once
+	kernelTable  *KernelTable
+	kernelErr    error
+)
+
+// Kernel returns the running kernel's symbol table, read once.
+func Kernel() (*KernelTable, error) {
+	kernelOnce.Do(func() {
+		f, err := os.Open(kallsymsPath)
+		if err != nil {
+			kernelErr = err
+			return
+		}
+		defer f.Close()
+		kernelTable, kernelErr = ParseKallsyms(f)
+	})
+	return kernelTable, kernelErr
+}
+
+// ParseKallsyms reads text in /proc/kallsyms format.
+func ParseKallsyms(r io.Reader) (*KernelTable, error) {
+	t := &KernelTable{byName: make(map[string]int)}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		f := strings.Fields(line)
+		if len(f) < 3 || len(f[1]) != 1 {
+			continue
+		}
+		addr, err := strconv.ParseUint(f[0], 16, 64)
+		if err != nil {
+			continue
+		}
+		s := KernelSym{Addr: addr, Type: f[1][0], Name: f[2]}
+		if len(f) > 3 {
+			s.Module = strings.Trim(f[3], "[]")
+		}
+		if _, dup := t.byName[s.Name]; !dup {
+			t.byName[s.Name] = len(t.all)
+		}
+		t.all = append(t.all, s)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(t.all) > 0 && allZero(t.all) {
+		return nil, fmt.Errorf("kallsyms addresses are hidden (kptr_restrict); run as root")
+	}
+	t.syms = make([]KernelSym, 0, len(t.all))
+	for _, s := range t.all {
+		if s.Addr != 0 {
+			t.syms = append(t.syms, s)
+		}
+	}
+	// Several names often share an address (aliases). Keep one per address,
+	// preferring code symbols, then the first in file order.
+	sort.SliceStable(t.syms, func(i, j int) bool { return t.syms[i].Addr < t.syms[j].Addr })
+	out := t.syms[:0]
+	for _, s := range t.syms {
+		if n := len(out); n > 0 && out[n-1].Addr == s.Addr {
+			if !isText(out[n-1].Type) && isText(s.Type) {
+				out[n-1] = s
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	t.syms = out
+	return t, nil
+}
+
+func allZero(s []KernelSym) bool {
+	for _, x := range s {
+		if x.Addr != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isText(t byte) bool {
+	switch t {
+	case 'T', 't', 'W', 'w':
+		return true
+	}
+	return false
+}
+
+// Lookup finds the symbol containing addr: the closest one at or below it.
+func (t *KernelTable) Lookup(addr uint64) (KernelSym, bool) {
+	i := sort.Search(len(t.syms), func(i int) bool { return t.syms[i].Addr > addr }) - 1
+	if i < 0 {
+		return KernelSym{}, false
+	}
+	return t.syms[i], true
+}
+
+// Addr returns the address of a symbol by name ("vfs_read", or "module:name").
+func (t *KernelTable) Addr(name string) (KernelSym, bool) {
+	if i, ok := t.byName[name]; ok {
+		return t.all[i], true
+	}
+	if mod, n, ok := strings.Cut(name, ":"); ok {
+		for _, s := range t.all {
+			if s.Name == n && s.Module == mod {
+				return s, true
+			}
+		}
+	}
+	return KernelSym{}, false
+}
+
+// Symbols returns every entry in file order (for listings and wildcards).
+func (t *KernelTable) Symbols() []KernelSym { return t.all }
+
+// Ksym returns the kernel symbol containing addr and addr's offset in it.
+// name is "" when addr is below every symbol or kallsyms is unreadable.
+func Ksym(addr uint64) (name string, off uint64) {
+	t, err := Kernel()
+	if err != nil {
+		return "", 0
+	}
+	s, ok := t.Lookup(addr)
+	if !ok {
+		return "", 0
+	}
+	return s.Name, addr - s.Addr
+}
+
+// KsymModule is Ksym plus the module the symbol lives in ("" for vmlinux).
+func KsymModule(addr uint64) (name string, off uint64, module string) {
+	t, err := Kernel()
+	if err != nil {
+		return "", 0, ""
+	}
+	s, ok := t.Lookup(addr)
+	if !ok {
+		return "", 0, ""
+	}
+	return s.Name, addr - s.Addr, s.Module
+}
+
+// Kaddr returns the address of a kernel symbol, as kaddr("name") does.
+func Kaddr(name string) (uint64, error) {
+	t, err := Kernel()
+	if err != nil {
+		return 0, err
+	}
+	s, ok := t.Addr(name)
+	if !ok {
+		return 0, fmt.Errorf("kernel symbol %q not found", name)
+	}
+	return s.Addr, nil
+}
