@@ -131,6 +131,11 @@ type Loc struct {
 	Disp   int64 // LocDeref displacement
 	Const  int64 // LocConst value
 	Space  types.AddrSpace
+	// Index and Scale extend LocDeref with an index register (USDT
+	// "8@(%rax,%rdx,8)"): the address is reg(Offset) + reg(Index)*Scale + Disp,
+	// both registers read as 8 bytes from ctx. Scale 0 means no index.
+	Index int
+	Scale int
 }
 
 // Host gives providers what they need from the system; tests can pass fixtures.
