@@ -53,5 +53,17 @@ func parseConsole(res *Result, marker string) error {
 		}
 		*dst = string(raw)
 	}
+	res.Files = map[string]string{}
+	for name, b := range sections {
+		p, ok := strings.CutPrefix(name, "file ")
+		if !ok {
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(b.String())
+		if err != nil {
+			return fmt.Errorf("decoding %s: %v", p, err)
+		}
+		res.Files[p] = string(raw)
+	}
 	return nil
 }

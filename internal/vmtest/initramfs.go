@@ -15,17 +15,20 @@ import (
 const (
 	guestDir    = "/vmtest"
 	guestScript = guestDir + "/script.sh"
+	guestLib    = guestDir + "/lib.sh"
 	guestStdout = guestDir + "/stdout"
 	guestStderr = guestDir + "/stderr"
 )
 
-// initTemplate is the VM's /init. It mounts the pseudo file systems BPF
-// tools expect, runs the test script with stdout and stderr captured to
-// files (both would otherwise share the one serial console), then prints
-// each capture base64-encoded between marker lines, so that console
-// line-ending translation cannot corrupt them, and powers off.
-// %[1]s is the marker, unique per run.
-const initTemplate = `#!/bin/busybox sh
+// initScript is the VM's /init. It mounts the pseudo file systems BPF
+// tools expect, runs the test script (with lib.sh's helpers) capturing
+// stdout and stderr to files (both would otherwise share the one serial
+// console), then prints each capture and each collected file base64-encoded
+// between marker lines, so that console line-ending translation and kernel
+// messages cannot corrupt them, and powers off. marker is unique per run.
+func initScript(marker string, collect []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `#!/bin/busybox sh
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TMPDIR=/tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -38,18 +41,42 @@ mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 ulimit -l unlimited 2>/dev/null
 echo "%[1]s begin"
 cd /
-sh ` + guestScript + ` </dev/null >` + guestStdout + ` 2>` + guestStderr + `
+sh -c '. %[2]s; . %[3]s' </dev/null >%[4]s 2>%[5]s
 status=$?
 dmesg -n 1
 echo "%[1]s stdout"
-base64 ` + guestStdout + `
+base64 %[4]s
 echo "%[1]s stderr"
-base64 ` + guestStderr + `
+base64 %[5]s
 echo "%[1]s dmesg"
 dmesg | base64
-echo "%[1]s exit $status"
+`, marker, guestLib, guestScript, guestStdout, guestStderr)
+	for _, p := range collect {
+		fmt.Fprintf(&b, "[ -f %[2]s ] && { echo \"%[1]s file %[2]s\"; base64 %[2]s; }\n", marker, p)
+	}
+	fmt.Fprintf(&b, `echo "%[1]s exit $status"
 sync
 poweroff -f
+`, marker)
+	return b.String()
+}
+
+// libScript holds shell helpers sourced before the test script.
+const libScript = `# waitfor FILE REGEX [SECS]: wait until FILE has a line matching the
+# grep regex REGEX, polling every 0.1 s for up to SECS (default 60) s.
+# Use it to trigger events only once a tracer has attached:
+#   gobpftrace -e '...' >/tmp/out 2>&1 &
+#   waitfor /tmp/out '^Attaching' && cat /etc/hostname
+waitfor() {
+	_wf_n=$(( ${3:-60} * 10 ))
+	while [ "$_wf_n" -gt 0 ]; do
+		grep -q -e "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_wf_n=$((_wf_n - 1))
+	done
+	echo "waitfor: no line matching '$2' in $1 after ${3:-60} s" >&2
+	return 1
+}
 `
 
 // image describes the initramfs contents before they are written.
@@ -127,7 +154,13 @@ func buildImage(cfg Config, marker string) (*image, error) {
 		im.addFile(path.Clean(guest), imageFile{data: []byte(data), perm: 0o755})
 	}
 	im.addFile(guestScript, imageFile{data: []byte(cfg.Script), perm: 0o755})
-	im.addFile("/init", imageFile{data: []byte(fmt.Sprintf(initTemplate, marker)), perm: 0o755})
+	for _, p := range cfg.Collect {
+		if !path.IsAbs(p) || strings.ContainsAny(p, " \t\n'\"$`\\;&|<>*?") {
+			return nil, fmt.Errorf("vmtest: Collect path %q must be absolute, without spaces or shell characters", p)
+		}
+	}
+	im.addFile(guestLib, imageFile{data: []byte(libScript), perm: 0o644})
+	im.addFile("/init", imageFile{data: []byte(initScript(marker, cfg.Collect)), perm: 0o755})
 	return im, nil
 }
 

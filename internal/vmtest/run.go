@@ -26,8 +26,12 @@ type Config struct {
 	// Script is the body of a busybox sh script run as root by /init in
 	// "/", after proc, sysfs, devtmpfs, tracefs (/sys/kernel/tracing),
 	// debugfs, bpffs (/sys/fs/bpf) and a tmpfs /tmp are mounted. Its
-	// stdout, stderr and exit status come back in Result.
+	// stdout, stderr and exit status come back in Result. The helpers of
+	// lib.sh (waitfor FILE REGEX [SECS]) are defined.
 	Script string
+	// Collect lists guest files whose contents, if they exist when the
+	// script ends, come back in Result.Files.
+	Collect []string
 	// Timeout bounds the whole boot; 0 means DefaultTimeout. Emulation
 	// without KVM is slow: allow for it.
 	Timeout time.Duration
@@ -44,11 +48,12 @@ const DefaultTimeout = 3 * time.Minute
 
 // Result is what came back from the VM.
 type Result struct {
-	Stdout   string // the script's standard output
-	Stderr   string // the script's standard error
-	Exit     int    // the script's exit status
-	Dmesg    string // the kernel log after the script ended
-	Console  string // everything QEMU printed, for diagnosis
+	Stdout   string            // the script's standard output
+	Stderr   string            // the script's standard error
+	Exit     int               // the script's exit status
+	Dmesg    string            // the kernel log after the script ended
+	Files    map[string]string // Config.Collect files that existed, by guest path
+	Console  string            // everything QEMU printed, for diagnosis
 	Duration time.Duration
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestVM boots the VM once and checks, from one script, that the kernel
@@ -13,6 +14,7 @@ import (
 // kretprobes, fentry and fexit really count calls (testdata/vm/probecheck).
 func TestVM(t *testing.T) {
 	Require(t)
+	t.Parallel()
 	probecheck := BuildStatic(t, "./testdata/vm/probecheck")
 
 	res, err := Run(t, Config{
@@ -76,5 +78,34 @@ exit 7
 	}
 	if m := regexp.MustCompile(`(?m)^kprobe_multi .*$`).FindString(out); m != "" {
 		t.Logf("%s", m)
+	}
+}
+
+// TestRunCases checks that cases sharing one boot keep their own output
+// and status, that a timeout signals the whole case, that later cases
+// still run, and that lib.sh's waitfor works.
+func TestRunCases(t *testing.T) {
+	Require(t)
+	t.Parallel()
+	res := RunCases(t, Config{Script: "echo setup >/tmp/setup"}, []Case{
+		{Name: "first", Script: "cat /tmp/setup; echo oops >&2; exit 3"},
+		{Name: "timeout", Timeout: time.Second, Script: `
+trap 'echo got INT; exit 5' INT
+sleep 30 &
+wait`},
+		{Name: "waitfor", Script: `
+(sleep 0.3; echo Attaching 1 probe... >/tmp/log) &
+waitfor /tmp/log '^Attaching' 5 && echo attached
+waitfor /tmp/log '^never' 1 || echo gave up`},
+	})
+	want := map[string]CaseResult{
+		"first":   {Stdout: "setup\n", Stderr: "oops\n", Exit: 3},
+		"timeout": {Stdout: "got INT\n", Exit: 5, TimedOut: true},
+		"waitfor": {Stdout: "attached\ngave up\n", Stderr: "waitfor: no line matching '^never' in /tmp/log after 1 s\n"},
+	}
+	for name, w := range want {
+		if got := res[name]; got != w {
+			t.Errorf("case %s:\n got %+v\nwant %+v", name, got, w)
+		}
 	}
 }
