@@ -45,12 +45,16 @@ type Pointer struct {
 	Addr uint64
 }
 
-// Symbol is a value printed as resolved text: ksym, usym, kaddr, enum names,
-// inet addresses, macaddr, cgroup paths, strerror... Addr keeps the numeric
-// value for sorting.
+// Symbol is a value printed as resolved text: ksym, usym, enum names, inet
+// addresses, macaddr, cgroup paths, strerror, username... Addr keeps the
+// numeric value (for sorting, and for printf's %d of an enum).
+//
+// JSON prints Name as a string, except when Numeric is set: then it prints
+// Addr as a number, as bpftrace does for enums (its "Symbolic" values).
 type Symbol struct {
-	Name string
-	Addr uint64
+	Name    string
+	Addr    uint64
+	Numeric bool
 }
 
 // Frame is one symbolized stack frame.

@@ -1,0 +1,351 @@
+package output
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// A shaped map is a Map made ready to print: entries sorted as bpftrace
+// sorts them, cut to the top N, divided by div, aggregations reduced to
+// printable values and histograms turned into labelled buckets. Text and
+// JSON both print from it, as bpftrace's formatters both print its
+// output::Value.
+type shapedMap struct {
+	name    string
+	stats   bool // avg()/stats() map: JSON type "stats"
+	hist    bool // hist()/lhist() map: JSON type "hist"
+	scalar  bool // one entry with no key
+	entries []shapedEntry
+}
+
+type shapedEntry struct {
+	key  Value // nil for a scalar map
+	val  Value // for non-histogram maps
+	hist *histogram
+}
+
+// label is a histogram bucket bound: a plain integer (printed as a number,
+// and used to detect single-value buckets like "[3]") or a symbolic one
+// such as "4K" (JSON prints its numeric value).
+type label struct {
+	sym  bool
+	text string
+	num  int64  // plain integer labels
+	unum uint64 // symbolic labels' numeric value
+}
+
+// histogram is bpftrace's Histogram: labels[i] is the upper bound of bucket
+// i (lower is the lower bound of bucket 0; nil means unbounded below); a
+// last bucket without a label is unbounded above.
+type histogram struct {
+	lower  *label
+	labels []label
+	counts []uint64
+}
+
+func intLabel(n int64) label { return label{num: n, text: strconv.FormatInt(n, 10)} }
+
+func shape(m *Map, top, div int) *shapedMap {
+	if div <= 0 {
+		div = 1
+	}
+	s := &shapedMap{name: m.Name}
+	kind := types.AggNone
+	if m.Agg != nil {
+		kind = m.Agg.Kind
+	}
+	s.stats = kind == types.AggAvg || kind == types.AggStats
+	s.hist = kind == types.AggHist || kind == types.AggLhist
+	entries := append([]Entry(nil), m.Entries...)
+	if len(entries) == 1 && entries[0].Key == nil {
+		s.scalar = true
+	}
+
+	// bpftrace sorts with an unstable sort on the value only; ties come out
+	// in hash-map order. Sorting by key first makes ties deterministic.
+	sort.SliceStable(entries, func(i, j int) bool { return keyLess(entries[i].Key, entries[j].Key) })
+	switch {
+	case s.hist:
+		sort.SliceStable(entries, func(i, j int) bool { return histTotal(entries[i].Val) < histTotal(entries[j].Val) })
+	case kind == types.AggCount || kind == types.AggSum || (kind == types.AggNone && allInts(entries)):
+		sort.SliceStable(entries, func(i, j int) bool { return intLess(entries[i].Val, entries[j].Val) })
+	case kind == types.AggMin || kind == types.AggMax:
+		// bpftrace compares min/max values as unsigned, even signed ones.
+		sort.SliceStable(entries, func(i, j int) bool { return asUint(entries[i].Val) < asUint(entries[j].Val) })
+	case s.stats:
+		sort.SliceStable(entries, func(i, j int) bool { return intLess(average(entries[i].Val), average(entries[j].Val)) })
+	}
+
+	if top > 0 && len(entries) > top {
+		entries = entries[len(entries)-top:]
+	}
+	for _, e := range entries {
+		se := shapedEntry{key: e.Key}
+		if s.hist {
+			h, _ := e.Val.(Hist)
+			se.hist = buildHistogram(m.Agg, h, uint64(div))
+		} else {
+			se.val = reduce(e.Val, kind, int64(div))
+		}
+		s.entries = append(s.entries, se)
+	}
+	return s
+}
+
+func allInts(es []Entry) bool {
+	for _, e := range es {
+		switch v := e.Val.(type) {
+		case Int, Uint:
+		case Symbol:
+			if !v.Numeric {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func intLess(a, b Value) bool {
+	switch x := a.(type) {
+	case Int:
+		if y, ok := b.(Int); ok {
+			return x < y
+		}
+	case Uint:
+		if y, ok := b.(Uint); ok {
+			return x < y
+		}
+	}
+	return asUint(a) < asUint(b)
+}
+
+func asUint(v Value) uint64 {
+	switch x := v.(type) {
+	case Int:
+		return uint64(x)
+	case Uint:
+		return uint64(x)
+	case Symbol:
+		return x.Addr
+	case Bool:
+		if x {
+			return 1
+		}
+	case Pointer:
+		return x.Addr
+	}
+	return 0
+}
+
+func histTotal(v Value) uint64 {
+	h, _ := v.(Hist)
+	var n uint64
+	for _, c := range h.Counts {
+		n += c
+	}
+	return n
+}
+
+// average is avg()'s value: total / count, signed or not.
+func average(v Value) Value {
+	var total int64
+	var count uint64
+	var signed bool
+	switch x := v.(type) {
+	case Avg:
+		total, count, signed = x.Total, x.Count, x.Signed
+	case Stats:
+		total, count, signed = x.Total, x.Count, x.Signed
+	default:
+		return v
+	}
+	if count == 0 {
+		if signed {
+			return Int(0)
+		}
+		return Uint(0)
+	}
+	if signed {
+		return Int(total / int64(count))
+	}
+	return Uint(uint64(total) / count)
+}
+
+// reduce turns an aggregation's data into the value printed, divided by div
+// where bpftrace divides.
+func reduce(v Value, kind types.AggKind, div int64) Value {
+	switch kind {
+	case types.AggNone:
+		return v
+	case types.AggAvg:
+		return divide(average(v), div)
+	case types.AggStats:
+		st, _ := v.(Stats)
+		var total Value = Uint(uint64(st.Total))
+		if st.Signed {
+			total = Int(st.Total)
+		}
+		return Record{
+			{Name: "count", Val: Uint(st.Count)},
+			{Name: "average", Val: divide(average(st), div)},
+			{Name: "total", Val: total},
+		}
+	}
+	return divide(v, div)
+}
+
+func divide(v Value, div int64) Value {
+	if div <= 1 {
+		return v
+	}
+	switch x := v.(type) {
+	case Int:
+		return Int(int64(x) / div)
+	case Uint:
+		return Uint(uint64(x) / uint64(div))
+	}
+	return v
+}
+
+// keyLess orders keys as bpftrace's sort_by_key: integers as signed,
+// strings bytewise, tuples field by field; other kinds keep their order.
+func keyLess(a, b Value) bool {
+	return keyCmp(a, b) < 0
+}
+
+func keyCmp(a, b Value) int {
+	switch x := a.(type) {
+	case Int:
+		return cmpInt(int64(x), asSigned(b))
+	case Uint:
+		return cmpInt(int64(x), asSigned(b))
+	case String:
+		if y, ok := b.(String); ok {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+		}
+	case Tuple:
+		y, ok := b.(Tuple)
+		if !ok {
+			return 0
+		}
+		for i := 0; i < len(x) && i < len(y); i++ {
+			switch x[i].(type) {
+			case Int, Uint, String:
+				if c := keyCmp(x[i], y[i]); c != 0 {
+					return c
+				}
+			}
+		}
+	}
+	return 0
+}
+
+func asSigned(v Value) int64 {
+	switch x := v.(type) {
+	case Int:
+		return int64(x)
+	case Uint:
+		return int64(x)
+	}
+	return 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// buildHistogram labels the used range of buckets, from the first non-empty
+// one to the last, as bpftrace's build_histogram / build_linear_histogram.
+func buildHistogram(agg *types.Agg, h Hist, div uint64) *histogram {
+	out := &histogram{}
+	if len(h.Counts) == 0 {
+		return out
+	}
+	minIdx, maxIdx, any := uint64(0), uint64(0), false
+	for idx, c := range h.Counts {
+		if c == 0 {
+			continue
+		}
+		if !any || idx < minIdx {
+			minIdx = idx
+		}
+		if !any || idx > maxIdx {
+			maxIdx = idx
+		}
+		any = true
+	}
+	if !any {
+		return out
+	}
+	if agg != nil && agg.Kind == types.AggLhist {
+		lhistLabels(out, agg, h, minIdx, maxIdx)
+		return out
+	}
+	k := 0
+	if agg != nil {
+		k = agg.Bits
+	}
+	small := uint64(2) << uint(k) // indices up to here are single values
+	histLabel := func(i uint64) label {
+		if i <= small {
+			return intLabel(int64(i))
+		}
+		text, v := types.HistLabel(i, k)
+		return label{sym: true, text: text, unum: v}
+	}
+	if minIdx != 0 {
+		l := histLabel(minIdx - 1)
+		out.lower = &l
+	}
+	for i := minIdx; i <= maxIdx; i++ {
+		out.labels = append(out.labels, histLabel(i))
+		out.counts = append(out.counts, h.Counts[i]/div)
+	}
+	return out
+}
+
+func lhistLabels(out *histogram, agg *types.Agg, h Hist, minIdx, maxIdx uint64) {
+	lab := func(n int64) label {
+		if agg.Step%1024 != 0 {
+			return intLabel(n)
+		}
+		var text string
+		switch {
+		case n == 0:
+			text = "0"
+		case n%(1024*1024) == 0:
+			text = strconv.FormatInt(n/(1024*1024), 10) + "M"
+		case n%1024 == 0:
+			text = strconv.FormatInt(n/1024, 10) + "K"
+		default:
+			text = strconv.FormatInt(n, 10)
+		}
+		return label{sym: true, text: text, unum: uint64(n)}
+	}
+	if minIdx != 0 {
+		l := lab(agg.Min + int64(minIdx-1)*agg.Step)
+		out.lower = &l
+	}
+	for i := minIdx; i <= maxIdx; i++ {
+		// The last bucket (values >= max) has no upper label.
+		if n := agg.Min + int64(i)*agg.Step; n <= agg.Max {
+			out.labels = append(out.labels, lab(n))
+		}
+		out.counts = append(out.counts, h.Counts[i]) // div does not apply to lhist
+	}
+}
