@@ -39,6 +39,7 @@ type Arg struct {
 	// ArgMem only.
 	Disp        int64  // numeric displacement
 	Sym         string // symbol in the displacement ("counter" of "counter+8(%rip)")
+	SymAddr     uint64 // its ELF virtual address, filled in by Read; 0 when unknown
 	Index       string // index register, "" when absent
 	IndexOffset int    // its offset in struct pt_regs
 	Scale       int    // 1, 2, 4, 8; 0 when there is no index

@@ -103,6 +103,7 @@ func Read(f *elf.File) ([]Probe, error) {
 		return bo.Uint64(b)
 	}
 	var out []Probe
+	var symAddrs map[string]uint64 // built on first "sym(%rip)" argument
 	for len(data) >= 12 {
 		namesz := int(bo.Uint32(data[0:4]))
 		descsz := int(bo.Uint32(data[4:8]))
@@ -137,6 +138,14 @@ func Read(f *elf.File) ([]Probe, error) {
 		if p.Args, err = ParseArgs(p.ArgSpec); err != nil {
 			return nil, fmt.Errorf("probe %s:%s: %w", p.Provider, p.Name, err)
 		}
+		for i := range p.Args {
+			if a := &p.Args[i]; a.Sym != "" {
+				if symAddrs == nil {
+					symAddrs = symbolAddrs(f)
+				}
+				a.SymAddr = symAddrs[a.Sym]
+			}
+		}
 		if p.FileOffset, err = fileOffset(f, p.PC); err != nil {
 			return nil, fmt.Errorf("probe %s:%s: %w", p.Provider, p.Name, err)
 		}
@@ -148,6 +157,20 @@ func Read(f *elf.File) ([]Probe, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// symbolAddrs maps defined symbols to addresses, for "sym(%rip)" args.
+func symbolAddrs(f *elf.File) map[string]uint64 {
+	m := map[string]uint64{}
+	for _, get := range []func() ([]elf.Symbol, error){f.DynamicSymbols, f.Symbols} {
+		syms, _ := get()
+		for _, s := range syms {
+			if s.Section != elf.SHN_UNDEF && s.Value != 0 {
+				m[s.Name] = s.Value
+			}
+		}
+	}
+	return m
 }
 
 func align4(n int) int { return (n + 3) &^ 3 }
