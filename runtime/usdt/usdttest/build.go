@@ -1,0 +1,145 @@
+// Package usdttest builds the C and C++ target programs of testdata/targets
+// and loads tiny probe programs that record argument values, for the tests
+// of runtime/symbols, runtime/usdt and the uprobe/usdt providers.
+package usdttest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Targets are the built target programs.
+type Targets struct {
+	C   string // target.c + target_sem.c: PIE, USDT probes, with symbols
+	Cpp string // target.cpp: C++ methods in a namespace, overloads
+}
+
+// SourceDir is testdata/targets of the repository.
+func SourceDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "targets")
+}
+
+var (
+	buildOnce sync.Once
+	built     Targets
+	buildErr  string
+	skipMsg   string
+)
+
+// Build compiles the targets once per test binary into a directory keyed by
+// the sources' hash (reused across runs). It skips the test when gcc/g++ or
+// <sys/sdt.h> are missing and cannot be installed.
+func Build(t testing.TB) Targets {
+	t.Helper()
+	buildOnce.Do(doBuild)
+	if skipMsg != "" {
+		t.Skip(skipMsg)
+	}
+	if buildErr != "" {
+		t.Fatal(buildErr)
+	}
+	return built
+}
+
+func doBuild() {
+	for _, cc := range []string{"gcc", "g++"} {
+		if _, err := exec.LookPath(cc); err != nil {
+			skipMsg = cc + " is not installed"
+			return
+		}
+	}
+	if msg := ensureSDT(); msg != "" {
+		skipMsg = msg
+		return
+	}
+	src := SourceDir()
+	files := []string{"target.c", "target_sem.c", "target.cpp"}
+	h := sha256.New()
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			buildErr = err.Error()
+			return
+		}
+		h.Write(b)
+	}
+	dir := filepath.Join(os.TempDir(), "gobpftrace-targets-"+hex.EncodeToString(h.Sum(nil))[:16])
+	out := Targets{C: filepath.Join(dir, "target"), Cpp: filepath.Join(dir, "target_cpp")}
+	if fileExists(out.C) && fileExists(out.Cpp) {
+		built = out
+		return
+	}
+	tmp, err := os.MkdirTemp(os.TempDir(), "gobpftrace-build-")
+	if err != nil {
+		buildErr = err.Error()
+		return
+	}
+	defer os.RemoveAll(tmp)
+	steps := [][]string{
+		// -O0 gives stack operands (-4@-52(%rbp)) to the probes of target.c;
+		// -O1 gives register and %rip operands to those of target_sem.c.
+		{"gcc", "-O0", "-g", "-c", "-o", filepath.Join(tmp, "a.o"), filepath.Join(src, "target.c")},
+		{"gcc", "-O1", "-g", "-c", "-o", filepath.Join(tmp, "b.o"), filepath.Join(src, "target_sem.c")},
+		{"gcc", "-o", filepath.Join(tmp, "target"), filepath.Join(tmp, "a.o"), filepath.Join(tmp, "b.o")},
+		{"g++", "-O1", "-o", filepath.Join(tmp, "target_cpp"), filepath.Join(src, "target.cpp")},
+	}
+	for _, s := range steps {
+		if b, err := exec.Command(s[0], s[1:]...).CombinedOutput(); err != nil {
+			buildErr = strings.Join(s, " ") + ": " + err.Error() + "\n" + string(b)
+			return
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		buildErr = err.Error()
+		return
+	}
+	if err := os.Rename(tmp, dir); err != nil && !fileExists(out.C) {
+		buildErr = err.Error()
+		return
+	}
+	built = out
+}
+
+// ensureSDT makes <sys/sdt.h> available, installing Debian's
+// systemtap-sdt-dev when running as root. It returns a skip reason.
+func ensureSDT() string {
+	has := func() bool {
+		cmd := exec.Command("gcc", "-E", "-x", "c", "-o", os.DevNull, "-")
+		cmd.Stdin = strings.NewReader("#include <sys/sdt.h>\n")
+		return cmd.Run() == nil
+	}
+	if has() {
+		return ""
+	}
+	if os.Geteuid() != 0 {
+		return "<sys/sdt.h> is missing (install systemtap-sdt-dev)"
+	}
+	if b, err := exec.Command("apt-get", "install", "-y", "systemtap-sdt-dev").CombinedOutput(); err != nil {
+		return "installing systemtap-sdt-dev failed: " + err.Error() + "\n" + string(b)
+	}
+	if !has() {
+		return "<sys/sdt.h> is still missing after installing systemtap-sdt-dev"
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// NeedRoot skips a test that attaches probes when not running as root.
+func NeedRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("attaching probes needs root")
+	}
+}
