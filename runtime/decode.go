@@ -1,0 +1,207 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"os/user"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
+)
+
+var le = binary.LittleEndian
+
+// decoder turns bytes laid out as a lang/types type into output values.
+// It is shared by the event loop and the map reader.
+type decoder struct {
+	stacks *stackReader
+	users  sync.Map // uid -> name
+}
+
+// value decodes b (at least t.Size() bytes) as t.
+func (d *decoder) value(t types.Type, b []byte) output.Value {
+	if len(b) < t.Size() {
+		return output.None{}
+	}
+	switch t := t.(type) {
+	case *types.Int:
+		return intValue(t, b)
+	case *types.Bool:
+		return output.Bool(b[0] != 0)
+	case *types.String:
+		return output.String(cstring(b[:t.N]))
+	case *types.Buffer:
+		n := int(le.Uint32(b))
+		if n > t.N {
+			n = t.N
+		}
+		return output.Buffer(append([]byte(nil), b[4:4+n]...))
+	case *types.Tuple:
+		out := make(output.Tuple, len(t.Fields))
+		for i, f := range t.Fields {
+			out[i] = d.value(f.Type, b[f.Offset:])
+		}
+		return out
+	case *types.Record:
+		return d.fields(t.Fields, b)
+	case *types.Struct:
+		return d.fields(t.Fields, b)
+	case *types.Array:
+		out := make(output.Array, t.Len)
+		es := t.Elem.Size()
+		for i := range out {
+			out[i] = d.value(t.Elem, b[i*es:])
+		}
+		return out
+	case *types.Pointer:
+		return output.Pointer{Addr: le.Uint64(b)}
+	case *types.Enum:
+		v := uintN(b, t.Size())
+		for name, ev := range t.Values {
+			if uint64(ev) == v {
+				return output.Symbol{Name: name, Addr: v}
+			}
+		}
+		return output.Uint(v)
+	case *types.Stack:
+		return d.stacks.value(t, b)
+	case *types.Special:
+		return d.special(t, b)
+	}
+	return output.None{}
+}
+
+func (d *decoder) fields(fs []types.Field, b []byte) output.Record {
+	out := make(output.Record, len(fs))
+	for i, f := range fs {
+		var v output.Value
+		if f.BitWidth > 0 {
+			raw := uintN(b[f.Offset:], f.Type.Size())
+			v = output.Uint((raw >> f.BitOff) & (1<<f.BitWidth - 1))
+		} else {
+			v = d.value(f.Type, b[f.Offset:])
+		}
+		out[i] = output.Field{Name: f.Name, Val: v}
+	}
+	return out
+}
+
+func intValue(t *types.Int, b []byte) output.Value {
+	u := uintN(b, t.Size())
+	if !t.Signed {
+		return output.Uint(u)
+	}
+	shift := 64 - uint(t.Bits)
+	return output.Int(int64(u<<shift) >> shift)
+}
+
+func uintN(b []byte, n int) uint64 {
+	switch n {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(le.Uint16(b))
+	case 4:
+		return uint64(le.Uint32(b))
+	default:
+		return le.Uint64(b)
+	}
+}
+
+// cstring returns b up to its first NUL.
+func cstring(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
+
+// special decodes the values only the runtime knows how to print. The
+// layouts are codegen's (see types.Special); unknown ones fall back to an
+// integer or raw bytes.
+func (d *decoder) special(t *types.Special, b []byte) output.Value {
+	switch t.Name {
+	case "ksym":
+		addr := le.Uint64(b)
+		name, _ := symbols.Ksym(addr)
+		if name == "" {
+			name = fmt.Sprintf("0x%x", addr)
+		}
+		return output.Symbol{Name: name, Addr: addr}
+	case "usym":
+		addr := le.Uint64(b)
+		pid := 0
+		if len(b) >= 12 && t.Bytes >= 12 {
+			pid = int(int32(le.Uint32(b[8:])))
+		}
+		name, _, _ := symbols.Usym(pid, addr)
+		if name == "" {
+			name = fmt.Sprintf("0x%x", addr)
+		}
+		return output.Symbol{Name: name, Addr: addr}
+	case "username":
+		uid := le.Uint64(b)
+		return output.Symbol{Name: d.userName(uid), Addr: uid}
+	case "strerror":
+		errno := le.Uint64(b)
+		return output.Symbol{Name: syscall.Errno(errno).Error(), Addr: errno}
+	case "inet":
+		return inetValue(b, t.Bytes)
+	case "macaddr", "mac":
+		return output.Symbol{Name: macString(b[:6])}
+	}
+	if t.Bytes == 8 {
+		return output.Uint(le.Uint64(b))
+	}
+	return output.Buffer(append([]byte(nil), b[:t.Bytes]...))
+}
+
+func (d *decoder) userName(uid uint64) string {
+	if v, ok := d.users.Load(uid); ok {
+		return v.(string)
+	}
+	name := strconv.FormatUint(uid, 10)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	d.users.Store(uid, name)
+	return name
+}
+
+// inetValue decodes ntop()'s {int64 af; u8 addr[16]} (or a bare 4/16-byte address).
+func inetValue(b []byte, n int) output.Value {
+	var ip net.IP
+	switch {
+	case n >= 24:
+		af := le.Uint64(b)
+		if af == syscall.AF_INET {
+			ip = net.IP(append([]byte(nil), b[8:12]...))
+		} else {
+			ip = net.IP(append([]byte(nil), b[8:24]...))
+		}
+	case n == 4:
+		ip = net.IP(append([]byte(nil), b[:4]...))
+	default:
+		ip = net.IP(append([]byte(nil), b[:16]...))
+	}
+	return output.Symbol{Name: ip.String()}
+}
+
+func macString(b []byte) string {
+	const hex = "0123456789ABCDEF"
+	out := make([]byte, 0, 17)
+	for i, c := range b {
+		if i > 0 {
+			out = append(out, ':')
+		}
+		out = append(out, hex[c>>4], hex[c&15])
+	}
+	return string(out)
+}

@@ -1,0 +1,157 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// loaded is a collection in the kernel: maps by spec name, and one program
+// per codegen.Program (same index).
+type loaded struct {
+	maps  map[string]*ebpf.Map
+	progs []*ebpf.Program
+}
+
+func (l *loaded) close() {
+	for _, p := range l.progs {
+		if p != nil {
+			p.Close()
+		}
+	}
+	for _, m := range l.maps {
+		m.Close()
+	}
+}
+
+// CompilerBugError is a program the kernel's verifier rejected: codegen made
+// code the kernel does not accept, which is a bug in gobpftrace, not in the
+// script.
+type CompilerBugError struct {
+	Probe string
+	Err   error
+	// Log is the verifier's log (the last lines, or all of it with -v).
+	Log []string
+}
+
+func (e *CompilerBugError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "internal compiler error: the kernel's BPF verifier rejected the program for %s: %v", e.Probe, e.Err)
+	if len(e.Log) > 0 {
+		b.WriteString("\nverifier log:\n  ")
+		b.WriteString(strings.Join(e.Log, "\n  "))
+	}
+	return b.String()
+}
+
+func (e *CompilerBugError) Unwrap() error { return e.Err }
+
+// verifierTail is how many verifier log lines a rejection shows without -v.
+const verifierTail = 12
+
+// load creates the maps, then loads the programs in parallel (the verifier
+// is most of the start-up time of a big script).
+func load(obj *codegen.Object, o *Options) (*loaded, error) {
+	l := &loaded{maps: make(map[string]*ebpf.Map, len(obj.Maps)), progs: make([]*ebpf.Program, len(obj.Programs))}
+	names := make([]string, 0, len(obj.Maps))
+	for name := range obj.Maps {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		spec := obj.Maps[name]
+		m, err := ebpf.NewMap(spec)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("creating map %s: %w", name, err)
+		}
+		l.maps[name] = m
+	}
+
+	errs := make([]error, len(obj.Programs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, p := range obj.Programs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			l.progs[i], errs[i] = loadProgram(p, l.maps, o)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			l.close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *Options) (*ebpf.Program, error) {
+	spec := p.Spec.Copy()
+	if spec.License == "" {
+		spec.License = "GPL"
+	}
+	for i := range spec.Instructions {
+		ins := &spec.Instructions[i]
+		if ref := ins.Reference(); ref != "" && ins.IsLoadFromMap() {
+			if m := maps[ref]; m != nil {
+				_ = ins.AssociateMap(m)
+			}
+		}
+	}
+	var popts ebpf.ProgramOptions
+	if o.DebugVerifier || o.Verbose {
+		popts.LogLevel = ebpf.LogLevelStats
+		if o.DebugVerifier {
+			popts.LogLevel |= ebpf.LogLevelInstruction
+		}
+	}
+	prog, err := ebpf.NewProgramWithOptions(spec, popts)
+	name := probeName(p)
+	if err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			log := ve.Log
+			if !o.Verbose && len(log) > verifierTail {
+				log = log[len(log)-verifierTail:]
+			}
+			return nil, &CompilerBugError{Probe: name, Err: ve.Cause, Log: log}
+		}
+		return nil, fmt.Errorf("loading the program for %s: %w", name, err)
+	}
+	if o.DebugVerifier && prog.VerifierLog != "" {
+		fmt.Fprintf(o.Stderr, "verifier log for %s:\n%s\n", name, prog.VerifierLog)
+	}
+	if o.Verbose {
+		fmt.Fprintf(o.Stderr, "load %s: %d instructions, %s\n", name, len(spec.Instructions), lastLine(prog.VerifierLog))
+	}
+	return prog, nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
+
+func probeName(p *codegen.Program) string {
+	if p.Target != nil && p.Target.Name != "" {
+		return p.Target.Name
+	}
+	if p.Spec != nil {
+		return p.Spec.Name
+	}
+	return "?"
+}

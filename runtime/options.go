@@ -1,0 +1,48 @@
+package runtime
+
+import (
+	"io"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// BufferMode is -B: how output is flushed.
+type BufferMode int
+
+const (
+	BufferLine BufferMode = iota // the default: flushed whenever the event stream goes idle and at newlines of unbuffered streams
+	BufferNone                   // every message written at once
+	BufferFull                   // written when the buffer fills, and at exit
+)
+
+// Options are the command line's settings that the runtime needs.
+type Options struct {
+	// Stdout receives the program's output (stdout or -o FILE); Stderr the
+	// messages ("Attached N probes", warnings, errors).
+	Stdout io.Writer
+	Stderr io.Writer
+	Format string // "text" (default) or "json"
+	Buffer BufferMode
+
+	Quiet   bool // -q: no "Attached N probes"
+	Verbose bool // -v: full verifier logs, per-program summaries
+	// DebugVerifier (-d verifier) prints every program's verifier log.
+	DebugVerifier bool
+	DryRun        bool // --dry-run: load and attach, then stop
+	Unsafe        bool // --unsafe: system() allowed
+
+	// PID is -p: uprobes/USDT bound to it, and the run ends when it exits.
+	PID int
+	// Child is the -c command, started (held before exec) by StartChild
+	// before compiling so that cpid is known; Run releases it once
+	// everything is attached and stops when it exits.
+	Child *Child
+
+	// NoFeatures are --no-feature names.
+	NoFeatures []string
+	// File is the script, for errorf/warnf and runtime error locations.
+	File *lang.File
+	// NotifyAttached prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on stdout
+	// once attached (set from the environment variable by the CLI).
+	NotifyAttached bool
+}

@@ -1,0 +1,379 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/runtime/probe"
+)
+
+// errStopped is returned by attachAll when a signal arrived while attaching.
+var errStopped = errors.New("stopped")
+
+// tick is how often the event loop checks lost-event counters when idle
+// (bpftrace polls every 100 ms).
+const tick = 100 * time.Millisecond
+
+// engine is one run of one object.
+type engine struct {
+	obj  *codegen.Object
+	o    *Options
+	l    *loaded
+	w    output.Writer
+	buf  *outBuffer
+	dec  *decoder
+	mr   *mapReader
+	maps map[string]*userMap
+	src  source
+
+	lossMap  *ebpf.Map
+	lostSeen uint64
+
+	exitCode int
+	// stopNow is set by SIGINT/SIGTERM/ctx: stop reading at once.
+	stopNow atomic.Bool
+	// stopDrained is set when the traced process (-c/-p) exits: stop once
+	// the events it produced have been read.
+	stopDrained atomic.Bool
+	wakeCh      chan struct{} // for runs without a ring buffer
+}
+
+// Run loads obj, runs it until exit(), a signal, ctx's end or the end of the
+// traced process, prints the maps, detaches everything and returns the
+// program's exit code. Errors are returned, not printed; the exit code is
+// then 1.
+func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err error) {
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	e := &engine{obj: obj, o: &o, wakeCh: make(chan struct{}, 1)}
+	defer func() {
+		if o.Child != nil {
+			o.Child.Terminate()
+		}
+	}()
+
+	e.buf = newOutBuffer(o.Stdout, o.Buffer)
+	defer e.buf.flush()
+	if o.Format == "json" {
+		e.w = output.NewJSON(e.buf)
+	} else {
+		e.w = output.NewText(e.buf, o.Stderr)
+	}
+
+	// Signals are caught from the start, so that a Ctrl-C while loading
+	// still ends in an orderly way.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		e.stopNow.Store(true)
+		e.wake()
+	}()
+
+	if !o.Quiet {
+		e.w.AttachedProbes(e.countProbes())
+		e.buf.flush()
+	}
+
+	l, err := load(obj, &o)
+	if err != nil {
+		return 1, err
+	}
+	defer l.close()
+	e.l = l
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return 1, err
+	}
+	e.dec = &decoder{stacks: &stackReader{maps: l.maps}}
+	e.mr = &mapReader{dec: e.dec, ncpu: ncpu}
+	e.maps = make(map[string]*userMap, len(obj.UserMaps))
+	for _, um := range obj.UserMaps {
+		if m := l.maps[um.Spec]; m != nil {
+			e.maps[um.Name] = &userMap{desc: um, m: m}
+		}
+	}
+	if obj.EventLoss != "" {
+		e.lossMap = l.maps[obj.EventLoss]
+	}
+	if obj.RingBuf != "" {
+		rb := l.maps[obj.RingBuf]
+		if rb == nil {
+			return 1, fmt.Errorf("no map %q for the output ring buffer", obj.RingBuf)
+		}
+		if e.src, err = openSource(rb, obj.Config.PerfRbPages); err != nil {
+			return 1, fmt.Errorf("opening the output buffer: %w", err)
+		}
+		defer e.src.close()
+	}
+
+	pid := o.PID
+	if o.Child != nil {
+		pid = o.Child.Pid
+	}
+
+	// begin blocks run before anything is attached. If one of them called
+	// exit(), nothing else would ever run: skip attaching (nothing visible
+	// changes, and it saves the attach and detach time).
+	var early [][]byte
+	exitEarly := false
+	if !o.DryRun {
+		if err := e.runPhase(probe.PhaseBegin); err != nil {
+			return 1, err
+		}
+		early, exitEarly = e.takePending()
+	}
+
+	var ls links
+	defer ls.close()
+	if !exitEarly {
+		_, err := attachAll(obj, l, &o, pid, &ls, e.stopNow.Load)
+		if errors.Is(err, errStopped) {
+			return 0, nil
+		}
+		if err != nil {
+			return 1, err
+		}
+	}
+	if o.DryRun {
+		return 0, nil
+	}
+	if o.PID > 0 {
+		if err := watchPID(o.PID, e.tracedExited); err != nil {
+			return 1, err
+		}
+	}
+	if o.Child != nil && !exitEarly {
+		o.Child.Release()
+		go func() {
+			<-o.Child.Exited()
+			e.tracedExited()
+		}()
+	}
+	if o.NotifyAttached {
+		io.WriteString(e.buf, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n")
+		e.buf.flush()
+	}
+
+	exited := false
+	for _, msg := range early {
+		if !e.handle(msg) {
+			exited = true
+			break
+		}
+	}
+	if !exited {
+		if err := e.loop(); err != nil {
+			return 1, err
+		}
+	}
+
+	// Stop: discard what is still queued (bpftrace ignores events after
+	// exit()), detach, let the child go, run end blocks and print what they
+	// sent.
+	e.discardPending()
+	ls.close()
+	if o.Child != nil {
+		o.Child.Terminate()
+	}
+	e.stopNow.Store(false)
+	if err := e.runPhase(probe.PhaseEnd); err != nil {
+		return 1, err
+	}
+	e.drain()
+	e.reportLost()
+
+	e.w.End()
+	if obj.Config.PrintMapsOnExit {
+		e.printMaps()
+	}
+	e.buf.flush()
+	return e.exitCode, nil
+}
+
+// countProbes is what "Attached N probes" reports: every program, begin
+// and end included, as bpftrace counts them.
+func (e *engine) countProbes() int {
+	n := 0
+	for _, p := range e.obj.Programs {
+		switch phaseOf(p) {
+		case probe.PhaseAttach, probe.PhaseBegin, probe.PhaseEnd:
+			n++
+		}
+	}
+	return n
+}
+
+// tracedExited is called when the -c child or the -p process ends.
+func (e *engine) tracedExited() {
+	e.stopDrained.Store(true)
+	e.wake()
+}
+
+func (e *engine) tracedPID() int {
+	if e.o.Child != nil {
+		return e.o.Child.Pid
+	}
+	return e.o.PID
+}
+
+func (e *engine) wake() {
+	if e.src != nil {
+		e.src.wake()
+	}
+	select {
+	case e.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// loop reads and handles events until exit(), a stop request, or an error.
+func (e *engine) loop() error {
+	if e.src == nil {
+		for !e.stopNow.Load() && !e.stopDrained.Load() {
+			<-e.wakeCh
+		}
+		return nil
+	}
+	ticking := e.lossMap != nil
+	if ticking {
+		e.src.setDeadline(time.Now().Add(tick))
+	}
+	for !e.stopNow.Load() {
+		msg, err := e.src.next()
+		switch err {
+		case nil:
+			if !e.handle(msg) {
+				return nil
+			}
+			if !e.src.pending() {
+				e.buf.idle()
+			}
+		case errIdle:
+			e.reportLost()
+			e.buf.idle()
+			e.src.setDeadline(time.Now().Add(tick))
+		case errWoken:
+			e.buf.idle()
+			if e.stopDrained.Load() {
+				return nil
+			}
+		default:
+			return fmt.Errorf("reading events: %w", err)
+		}
+	}
+	return nil
+}
+
+// takePending reads every message already queued (after begin blocks ran)
+// and reports whether one of them is exit().
+func (e *engine) takePending() ([][]byte, bool) {
+	if e.src == nil || !e.src.pending() {
+		return nil, false
+	}
+	var out [][]byte
+	exit := false
+	e.src.setDeadline(time.Now())
+	for {
+		msg, err := e.src.next()
+		if err != nil {
+			break
+		}
+		out = append(out, append([]byte(nil), msg...))
+		if id := le.Uint64(msg); len(msg) >= 8 && id < uint64(len(e.obj.Events)) && e.obj.Events[id].Kind == codegen.EvExit {
+			exit = true
+		}
+	}
+	e.src.setDeadline(time.Time{})
+	return out, exit
+}
+
+// discardPending drops queued messages.
+func (e *engine) discardPending() {
+	if e.src == nil {
+		return
+	}
+	e.src.setDeadline(time.Now())
+	for {
+		if _, err := e.src.next(); err != nil && err != errWoken {
+			break
+		}
+	}
+}
+
+// drain handles every queued message (what end blocks sent).
+func (e *engine) drain() {
+	if e.src == nil {
+		return
+	}
+	e.src.setDeadline(time.Now())
+	for {
+		msg, err := e.src.next()
+		if err == errWoken {
+			continue
+		}
+		if err != nil {
+			break
+		}
+		if !e.handle(msg) {
+			e.discardPending()
+			break
+		}
+	}
+	e.buf.idle()
+}
+
+func (e *engine) reportLost() {
+	var n uint64
+	if e.src != nil {
+		n = e.src.lost()
+	}
+	if c := e.lostCount(); c > e.lostSeen {
+		n += c - e.lostSeen
+		e.lostSeen = c
+	}
+	if n > 0 {
+		e.w.LostEvents(n)
+	}
+}
+
+// printMaps prints every user map at exit, in name order as bpftrace does.
+func (e *engine) printMaps() {
+	ums := make([]*userMap, 0, len(e.maps))
+	for _, um := range e.maps {
+		ums = append(ums, um)
+	}
+	sort.Slice(ums, func(i, j int) bool { return ums[i].desc.Name < ums[j].desc.Name })
+	for _, um := range ums {
+		m, err := e.mr.read(um.desc, um.m)
+		if err != nil {
+			e.w.RuntimeError(err.Error(), nil)
+			continue
+		}
+		e.w.Map(m, 0, 0)
+	}
+}

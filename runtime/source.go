@@ -1,0 +1,113 @@
+package runtime
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/perf"
+	"github.com/cilium/ebpf/ringbuf"
+)
+
+// source is where events come from: the ring buffer, or per-CPU perf
+// buffers on kernels without one.
+type source interface {
+	// next returns the next message, errIdle when the deadline passed with
+	// nothing to read, or errWoken after wake.
+	next() ([]byte, error)
+	setDeadline(t time.Time)
+	// pending reports whether more messages are ready right now.
+	pending() bool
+	// wake makes a blocked next return (errWoken once the ring is empty).
+	wake()
+	// lost returns messages the kernel dropped since the last call (perf only).
+	lost() uint64
+	close()
+}
+
+var (
+	errIdle  = errors.New("no events before the deadline")
+	errWoken = errors.New("woken")
+)
+
+func openSource(m *ebpf.Map, pages int) (source, error) {
+	if m.Type() == ebpf.PerfEventArray {
+		if pages <= 0 {
+			pages = 64
+		}
+		rd, err := perf.NewReader(m, pages*os.Getpagesize())
+		if err != nil {
+			return nil, err
+		}
+		return &perfSource{rd: rd}, nil
+	}
+	rd, err := ringbuf.NewReader(m)
+	if err != nil {
+		return nil, err
+	}
+	return &ringSource{rd: rd}, nil
+}
+
+type ringSource struct {
+	rd  *ringbuf.Reader
+	rec ringbuf.Record
+}
+
+func (s *ringSource) next() ([]byte, error) {
+	err := s.rd.ReadInto(&s.rec)
+	switch {
+	case err == nil:
+		return s.rec.RawSample, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, errIdle
+	case errors.Is(err, ringbuf.ErrFlushed):
+		return nil, errWoken
+	}
+	return nil, err
+}
+
+func (s *ringSource) setDeadline(t time.Time) { s.rd.SetDeadline(t) }
+func (s *ringSource) pending() bool           { return s.rd.AvailableBytes() > 0 }
+func (s *ringSource) wake()                   { s.rd.Flush() }
+func (s *ringSource) lost() uint64            { return 0 }
+func (s *ringSource) close()                  { s.rd.Close() }
+
+// perfSource is the perf-buffer fallback.
+type perfSource struct {
+	rd      *perf.Reader
+	rec     perf.Record
+	dropped uint64
+}
+
+func (s *perfSource) next() ([]byte, error) {
+	for {
+		err := s.rd.ReadInto(&s.rec)
+		switch {
+		case err == nil:
+			if s.rec.LostSamples > 0 {
+				s.dropped += s.rec.LostSamples
+				continue
+			}
+			return s.rec.RawSample, nil
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return nil, errIdle
+		case errors.Is(err, perf.ErrFlushed):
+			return nil, errWoken
+		}
+		return nil, err
+	}
+}
+
+func (s *perfSource) setDeadline(t time.Time) { s.rd.SetDeadline(t) }
+
+// pending is conservative for perf buffers: the reader does not say, so the
+// output is flushed after every message.
+func (s *perfSource) pending() bool { return false }
+func (s *perfSource) wake()         { s.rd.Flush() }
+func (s *perfSource) lost() uint64 {
+	n := s.dropped
+	s.dropped = 0
+	return n
+}
+func (s *perfSource) close() { s.rd.Close() }
