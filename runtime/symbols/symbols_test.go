@@ -99,14 +99,14 @@ func TestKsymKernel(t *testing.T) {
 
 func TestDemangle(t *testing.T) {
 	for in, want := range map[string]string{
-		"_ZN4gobt7Counter4bumpEi":               "gobt::Counter::bump(int)",
-		"_ZN4gobt5twiceEl":                      "gobt::twice(long)",
-		"_ZNSt6vectorIiSaIiEE9push_backERKi":    "std::vector<int, std::allocator<int> >::push_back(int const&)",
-		"_RNvCs15kBYyAo9fc_7mycrate7example":    "mycrate::example",
+		"_ZN4gobt7Counter4bumpEi":                "gobt::Counter::bump(int)",
+		"_ZN4gobt5twiceEl":                       "gobt::twice(long)",
+		"_ZNSt6vectorIiSaIiEE9push_backERKi":     "std::vector<int, std::allocator<int> >::push_back(int const&)",
+		"_RNvCs15kBYyAo9fc_7mycrate7example":     "mycrate::example",
 		"_ZN4core3fmt5write17h0123456789abcdefE": "core::fmt::write",
-		"main.main":                             "main.main",
-		"add_ints":                              "add_ints",
-		"_Zinvalid":                             "_Zinvalid",
+		"main.main":                              "main.main",
+		"add_ints":                               "add_ints",
+		"_Zinvalid":                              "_Zinvalid",
 	} {
 		if got := symbols.Demangle(in); got != want {
 			t.Errorf("Demangle(%q) = %q, want %q", in, got, want)
