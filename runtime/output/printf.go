@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -131,12 +132,7 @@ func (s spec) apply(v Value) string {
 	case "u":
 		return fmt.Sprintf(s.verb('d', s.keep("-0"), true), s.unsigned(v))
 	case "o", "x", "X":
-		u := s.unsigned(v)
-		flags := s.keep("-0#")
-		if u == 0 && s.conv != "o" {
-			flags = strings.ReplaceAll(flags, "#", "") // C prints 0, not 0x0
-		}
-		return fmt.Sprintf(s.verb(s.conv[0], flags, true), u)
+		return s.radix(s.unsigned(v))
 	case "c":
 		return s.pad(string([]byte{byte(asUint(v))}))
 	case "p":
@@ -159,6 +155,40 @@ func (s spec) apply(v Value) string {
 		str = str[:s.prec]
 	}
 	return s.pad(str)
+}
+
+// radix formats %o, %x and %X as C does ('#' prefix, precision as minimum
+// digits, '0' padding after the prefix).
+func (s spec) radix(u uint64) string {
+	base, prefix := 16, ""
+	if s.conv == "o" {
+		base = 8
+	}
+	digits := strconv.FormatUint(u, base)
+	if s.conv == "X" {
+		digits = strings.ToUpper(digits)
+	}
+	if s.prec == 0 && u == 0 {
+		digits = ""
+	}
+	if len(digits) < s.prec {
+		digits = strings.Repeat("0", s.prec-len(digits)) + digits
+	}
+	if strings.IndexByte(s.flags, '#') >= 0 {
+		switch {
+		case s.conv == "x" && u != 0:
+			prefix = "0x"
+		case s.conv == "X" && u != 0:
+			prefix = "0X"
+		case s.conv == "o" && !strings.HasPrefix(digits, "0"):
+			prefix = "0"
+		}
+	}
+	left := strings.IndexByte(s.flags, '-') >= 0
+	if n := s.width - len(prefix) - len(digits); n > 0 && !left && s.prec < 0 && strings.IndexByte(s.flags, '0') >= 0 {
+		digits = strings.Repeat("0", n) + digits
+	}
+	return s.pad(prefix + digits)
 }
 
 // pad right-aligns str in the field width, or left-aligns with '-'.
