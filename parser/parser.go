@@ -1,0 +1,471 @@
+package parser
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+)
+
+// Parse parses a whole program. It never panics: on errors it returns every
+// diagnostic it could find and as much of the tree as it built.
+func Parse(f *lang.File) (prog *ast.Program, diags diag.List) {
+	p := newParser(f)
+	prog = &ast.Program{Base: ast.Base{Sp: lang.Span{End: lang.Pos(len(f.Src))}}, File: f}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok && !catchInternal {
+				panic(r)
+			}
+			p.diags.Errorf(lang.Span{Start: lang.Pos(p.tok.start), End: lang.Pos(p.tok.end)},
+				"internal parser error: %v", r)
+		}
+		diags = p.diags
+		diags.Sort()
+	}()
+	p.parseProgram(prog)
+	return prog, p.diags
+}
+
+// ParseExpr parses a single expression, for tools and tests.
+func ParseExpr(f *lang.File) (e ast.Expr, diags diag.List) {
+	p := newParser(f)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok && !catchInternal {
+				panic(r)
+			}
+			e = nil
+		}
+		diags = p.diags
+	}()
+	e = p.parseExpr()
+	if p.tok.kind != tEOF {
+		p.unexpected()
+	}
+	return e, p.diags
+}
+
+// catchInternal turns unexpected panics into diagnostics; tests switch it
+// off so that bugs surface.
+var catchInternal = true
+
+// bailout unwinds the parser to the nearest recovery point after a syntax
+// error has been recorded.
+type bailout struct{}
+
+type parser struct {
+	f       *lang.File
+	src     string
+	lx      lexer
+	tok     token   // current token
+	ahead   []token // tokens lexed past tok, for peeking
+	prevEnd int     // end of the last consumed token
+	depth   int     // open '{' consumed so far, for error recovery
+	inPred  bool    // parsing a predicate: "/" may close it
+	quiet   bool    // skipping after an error: no lexical errors
+	diags   diag.List
+}
+
+func newParser(f *lang.File) *parser {
+	p := &parser{f: f, src: f.Src}
+	p.lx = lexer{src: f.Src, errf: p.lexError}
+	p.tok = p.lx.next()
+	return p
+}
+
+func (p *parser) lexError(start, end int, format string, args ...any) {
+	if p.quiet {
+		return
+	}
+	p.diags.Errorf(span(start, end), format, args...)
+}
+
+func span(start, end int) lang.Span {
+	return lang.Span{Start: lang.Pos(start), End: lang.Pos(end)}
+}
+
+func (p *parser) text(t token) string { return p.src[t.start:t.end] }
+
+// next consumes the current token.
+func (p *parser) next() {
+	p.prevEnd = p.tok.end
+	switch p.tok.kind {
+	case tLBrace:
+		p.depth++
+	case tRBrace:
+		if p.depth > 0 {
+			p.depth--
+		}
+	}
+	if len(p.ahead) > 0 {
+		p.tok = p.ahead[0]
+		p.ahead = p.ahead[1:]
+		return
+	}
+	p.tok = p.lx.next()
+}
+
+// peek returns the n-th token after the current one (n >= 1).
+func (p *parser) peek(n int) token {
+	for len(p.ahead) < n {
+		p.ahead = append(p.ahead, p.lx.next())
+	}
+	return p.ahead[n-1]
+}
+
+// reset restarts lexing at byte offset pos.
+func (p *parser) reset(pos int) {
+	p.ahead = p.ahead[:0]
+	p.lx.pos = pos
+	p.tok = p.lx.next()
+}
+
+func (p *parser) got(k kind) bool {
+	if p.tok.kind == k {
+		p.next()
+		return true
+	}
+	return false
+}
+
+// expect consumes a token of kind k or fails with a syntax error.
+func (p *parser) expect(k kind, alts ...string) token {
+	t := p.tok
+	if t.kind != k {
+		if len(alts) == 0 {
+			alts = []string{k.String()}
+		}
+		p.unexpected(alts...)
+	}
+	p.next()
+	return t
+}
+
+func (p *parser) isKw(s string) bool {
+	return p.tok.kind == tIdent && p.text(p.tok) == s
+}
+
+func (p *parser) isKwAt(t token, s string) bool {
+	return t.kind == tIdent && p.text(t) == s
+}
+
+// sp is the span from start to the end of the last consumed token.
+func (p *parser) sp(start int) lang.Span {
+	end := p.prevEnd
+	if end < start {
+		end = start
+	}
+	return span(start, end)
+}
+
+// describe names a token the way bison's verbose errors do.
+func (p *parser) describe(t token) string {
+	switch t.kind {
+	case tIdent:
+		s := p.text(t)
+		if keywords[s] {
+			return s
+		}
+		if isBuiltin(s) {
+			return "builtin"
+		}
+		return "identifier"
+	case tInt:
+		return "integer"
+	}
+	return t.kind.String()
+}
+
+// unexpected records "syntax error, unexpected X[, expecting A or B]" at
+// the current token and unwinds to the nearest recovery point.
+func (p *parser) unexpected(expecting ...string) {
+	msg := "syntax error, unexpected " + p.describe(p.tok)
+	if len(expecting) > 0 && len(expecting) <= 4 {
+		msg += ", expecting " + strings.Join(expecting, " or ")
+	}
+	p.failAt(p.tok.start, p.tok.end, "%s", msg)
+}
+
+// failAt records an error and unwinds.
+func (p *parser) failAt(start, end int, format string, args ...any) {
+	p.errAt(start, end, format, args...)
+	panic(bailout{})
+}
+
+// errAt records an error and carries on.
+func (p *parser) errAt(start, end int, format string, args ...any) {
+	p.diags.Errorf(span(start, end), format, args...)
+}
+
+// recover skips what is left of the top-level item in which an error
+// occurred: to the '}' closing the outermost open block, or, when no block
+// was open yet, past the next complete block.
+func (p *parser) recoverItem() {
+	p.quiet = true
+	defer func() { p.quiet = false }()
+	p.ahead = p.ahead[:0]
+	if p.depth == 0 {
+		for p.tok.kind != tEOF && p.tok.kind != tLBrace {
+			p.next()
+		}
+		if p.tok.kind == tEOF {
+			return
+		}
+		p.next()
+	}
+	for p.depth > 0 && p.tok.kind != tEOF {
+		p.next()
+	}
+}
+
+// item runs one top-level parse function, recovering from syntax errors.
+func (p *parser) item(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			p.recoverItem()
+		}
+	}()
+	p.depth = 0
+	fn()
+}
+
+func (p *parser) parseProgram(prog *ast.Program) {
+	if p.tok.kind == tShebang {
+		prog.Shebang = strings.TrimRight(p.text(p.tok), " \t\r")
+		p.next()
+	}
+	for p.tok.kind != tEOF {
+		p.item(func() {
+			if d := p.parseDecl(); d != nil {
+				prog.Decls = append(prog.Decls, d)
+			}
+		})
+	}
+}
+
+// parseDecl parses one top-level item.
+func (p *parser) parseDecl() ast.Decl {
+	t := p.tok
+	switch t.kind {
+	case tPreproc:
+		p.next()
+		return &ast.Preproc{Base: ast.Base{Sp: span(t.start, t.end)}, Text: strings.TrimRight(p.text(t), " \t\r")}
+	case tSemi:
+		p.next() // stray ';' between items
+		return nil
+	case tIdent:
+		switch p.text(t) {
+		case "struct", "union":
+			return p.parseCRecordDecl()
+		case "enum":
+			return p.parseCEnumDecl()
+		case "typedef":
+			return p.parseTypedef()
+		case "config":
+			if p.peek(1).kind == tAssign {
+				return p.parseConfig()
+			}
+		case "import":
+			if p.peek(1).kind == tString {
+				return p.parseImport()
+			}
+		case "macro":
+			if p.peek(1).kind == tIdent {
+				return p.parseMacro()
+			}
+		case "let":
+			if p.peek(1).kind == tMap {
+				return p.parseMapDecl()
+			}
+			p.failAt(t.start, t.end, "root-level let statements need to be map declarations, e.g. let @a = hash(2);")
+		case "fn":
+			if p.peek(1).kind == tIdent {
+				p.failAt(t.start, t.end, "functions (fn) are not supported")
+			}
+		}
+	}
+	return p.parseProbe()
+}
+
+func (p *parser) parseConfig() ast.Decl {
+	start := p.tok.start
+	p.next() // config
+	p.expect(tAssign)
+	p.expect(tLBrace)
+	cfg := &ast.Config{}
+	for p.tok.kind != tRBrace {
+		if p.got(tSemi) {
+			continue
+		}
+		nameTok := p.expect(tIdent, "identifier", "}")
+		p.expect(tAssign)
+		val := p.parseExpr()
+		cfg.Entries = append(cfg.Entries, &ast.ConfigEntry{
+			Base: ast.Base{Sp: p.sp(nameTok.start)}, Name: p.text(nameTok), Value: val,
+		})
+		if p.tok.kind != tRBrace {
+			p.expect(tSemi, ";", "}")
+		}
+	}
+	p.next()
+	cfg.Sp = p.sp(start)
+	p.got(tSemi)
+	return cfg
+}
+
+func (p *parser) parseImport() ast.Decl {
+	start := p.tok.start
+	p.next()
+	s := p.tok
+	p.next()
+	imp := &ast.Import{Path: p.unquote(s)}
+	p.got(tSemi)
+	imp.Sp = p.sp(start)
+	return imp
+}
+
+func (p *parser) parseMapDecl() ast.Decl {
+	start := p.tok.start
+	p.next() // let
+	m := p.mapRef(p.tok)
+	p.next()
+	p.expect(tAssign)
+	kindTok := p.expect(tIdent)
+	d := &ast.MapDecl{Map: m, Kind: p.text(kindTok)}
+	p.expect(tLParen)
+	d.Args = p.parseArgs(tRParen)
+	p.expect(tRParen, ")", ",")
+	d.Sp = p.sp(start)
+	p.got(tSemi)
+	return d
+}
+
+func (p *parser) parseMacro() ast.Decl {
+	start := p.tok.start
+	p.next() // macro
+	name := p.expect(tIdent)
+	m := &ast.Macro{Name: p.text(name)}
+	p.expect(tLParen)
+	for p.tok.kind != tRParen {
+		t := p.tok
+		prm := &ast.MacroParam{Base: ast.Base{Sp: span(t.start, t.end)}}
+		switch t.kind {
+		case tVar:
+			prm.Sigil, prm.Name = "$", p.text(t)[1:]
+		case tMap:
+			prm.Sigil, prm.Name = "@", p.text(t)[1:]
+		case tIdent:
+			prm.Name = p.text(t)
+		default:
+			p.failAt(t.start, t.end, "expected macro argument ($var, @map, or identifier)")
+		}
+		p.next()
+		m.Params = append(m.Params, prm)
+		if p.tok.kind != tRParen {
+			p.expect(tComma, ",", ")")
+		}
+	}
+	p.next()
+	m.Body = p.parseBlock()
+	m.Sp = p.sp(start)
+	return m
+}
+
+func (p *parser) parseProbe() ast.Decl {
+	pr := &ast.Probe{}
+	start := p.tok.start
+	pos := start
+	for {
+		end := scanAttachPoint(p.src, pos)
+		if end == pos {
+			// Nothing that looks like an attach point: report the token there.
+			p.reset(pos)
+			if len(pr.AttachPoints) == 0 {
+				p.unexpected()
+			}
+			p.unexpected("{")
+		}
+		raw := p.src[pos:end]
+		if len(pr.AttachPoints) == 0 {
+			if label, off := splitLabel(raw); label != "" {
+				pr.Label = label
+				raw = raw[off:]
+				pos += off
+			}
+		}
+		pr.AttachPoints = append(pr.AttachPoints, newAttachPoint(raw, span(pos, end)))
+		p.prevEnd = end
+		p.lx.pos = end
+		p.lx.skipSpace()
+		if p.lx.pos < len(p.src) && p.src[p.lx.pos] == ',' {
+			p.lx.pos++
+			p.lx.skipSpace()
+			pos = p.lx.pos
+			if pos < len(p.src) && (p.src[pos] == '{' || p.src[pos] == '/') {
+				break // trailing comma
+			}
+			if pos >= len(p.src) {
+				break
+			}
+			continue
+		}
+		break
+	}
+	p.reset(p.lx.pos)
+	if p.tok.kind == tDiv {
+		p.next()
+		p.inPred = true
+		pr.Pred = p.parseExpr()
+		p.inPred = false
+		if !p.atEndPred() {
+			p.unexpected("end predicate")
+		}
+		p.next()
+	}
+	if p.tok.kind != tLBrace {
+		p.unexpected("{")
+	}
+	pr.Body = p.parseBlock()
+	pr.Sp = p.sp(start)
+	return pr
+}
+
+// atEndPred reports whether the current '/' closes a predicate: bpftrace's
+// rule is a '/' followed (after blanks) by '{' or '/'.
+func (p *parser) atEndPred() bool {
+	if p.tok.kind != tDiv {
+		return false
+	}
+	q := p.tok.end
+	for q < len(p.src) && isSpace(p.src[q]) {
+		q++
+	}
+	if q >= len(p.src) || p.src[q] == '{' || p.src[q] == '/' {
+		return true
+	}
+	// Allow a block comment between the predicate and the body.
+	l := lexer{src: p.src, pos: q, errf: func(int, int, string, ...any) {}}
+	l.skipSpace()
+	return l.pos >= len(p.src) || p.src[l.pos] == '{'
+}
+
+func (p *parser) unquote(t token) string {
+	raw := p.text(t)
+	return unquote(raw, func(off, n int, msg string) {
+		if !p.quiet {
+			p.errAt(t.start+1+off, t.start+1+off+n, "%s", msg)
+		}
+	})
+}
+
+func (p *parser) mapRef(t token) *ast.MapRef {
+	return &ast.MapRef{Base: ast.Base{Sp: span(t.start, t.end)}, Name: p.text(t)[1:]}
+}
+
+func (p *parser) String() string { return fmt.Sprintf("parser at %d", p.tok.start) }
