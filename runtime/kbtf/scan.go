@@ -36,11 +36,11 @@ const (
 // type through it costs ~100 ms on a distribution kernel, which listings and
 // wildcards cannot afford.
 type rawIndex struct {
-	funcs      []nameID          // FUNC records (traceable candidates), in ID order
-	structs    []nameID          // named STRUCT
-	unions     []nameID          // named UNION
-	enums      []nameID          // named ENUM/ENUM64
-	typedefs   []nameID          // TYPEDEF
+	funcs      []nameID              // FUNC records (traceable candidates), in ID order
+	structs    []nameID              // named STRUCT
+	unions     []nameID              // named UNION
+	enums      []nameID              // named ENUM/ENUM64
+	typedefs   []nameID              // TYPEDEF
 	enumerator map[string]btf.TypeID // enumerator name -> its ENUM's ID
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/kbtf"
 )
 
 // Provider is one probe kind (kprobe, tracepoint, ...).
@@ -271,4 +272,10 @@ type Lister interface {
 type Listing struct {
 	Name   string   // "tracepoint:syscalls:sys_enter_read"
 	Params []string // "int __syscall_nr", "const char * buf", ...
+}
+
+// BTFHost is a Host that can give the kernel's BTF (fentry/fexit, raw
+// tracepoint args, struct types). Providers report "no BTF" without it.
+type BTFHost interface {
+	KernelBTF() (*kbtf.Kernel, error)
 }
