@@ -119,7 +119,7 @@ func (w *textWriter) RuntimeError(msg string, locs []Location) {
 // context of the call itself.
 func (w *textWriter) logChain(level, msg string, locs []Location, context bool) {
 	if len(locs) == 0 {
-		fmt.Fprintf(w.err, "%s: %s\n", level, msg)
+		fmt.Fprintf(w.err, "%s: %s\n", level, strings.TrimSuffix(msg, "\n"))
 		return
 	}
 	for i, l := range locs {
@@ -136,6 +136,7 @@ func (w *textWriter) log(level string, l Location, msg string, context bool) {
 	if pos == "" {
 		pos = l.Filename + ":" + strconv.Itoa(l.Line) + ":" + strconv.Itoa(l.Col)
 	}
+	msg = strings.TrimSuffix(msg, "\n") // bpftrace drops one trailing newline
 	var b strings.Builder
 	b.WriteString(pos + ": " + level + ": " + msg + "\n")
 	if context {
