@@ -92,3 +92,12 @@ func setupScript() (string, error) {
 	}
 	return p, nil
 }
+
+// GobpftracePkg is the gobpftrace command's package, relative to the module.
+const GobpftracePkg = "./cmd/gobpftrace"
+
+// BuildGobpftrace builds the gobpftrace command statically for the VM.
+func BuildGobpftrace(t testing.TB) string {
+	t.Helper()
+	return BuildStatic(t, GobpftracePkg)
+}

@@ -17,11 +17,15 @@ type Case struct {
 	// be unique and match [A-Za-z0-9_.-]+ (subtest names work).
 	Name string
 	// Script is a busybox sh snippet, run in its own session with the
-	// lib.sh helpers (waitfor) defined.
+	// lib.sh helpers (waitfor) defined and $CASE_DIR naming a directory
+	// where $CASE_DIR/stdout and $CASE_DIR/stderr collect its output.
 	Script string
 	// Timeout bounds the case; 0 means DefaultCaseTimeout. On expiry the
 	// case's processes get SIGINT (gobpftrace, like bpftrace, then prints
-	// its maps and exits), and SIGKILL 5 s later; TimedOut is set.
+	// its maps and exits), and SIGKILL 5 s later; TimedOut is set, and
+	// Exit is usually 130 because the case's shell dies of the SIGINT
+	// after its foreground command ends, so a timed-out case's last
+	// command should be the tracer whose output is checked.
 	Timeout time.Duration
 }
 
@@ -122,7 +126,7 @@ const runcaseFunc = `runcase() {
 		fi
 	) &
 	_rc_wd=$!
-	setsid sh -c "echo \$\$ >$1/pid; . ` + guestLib + `; . $1/script" </dev/null >"$1/stdout" 2>"$1/stderr"
+	setsid sh -c "echo \$\$ >$1/pid; export CASE_DIR=$1; . ` + guestLib + `; . $1/script" </dev/null >"$1/stdout" 2>"$1/stderr"
 	echo $? >"$1/exit"
 	kill "$_rc_wd" 2>/dev/null
 	kill -KILL -- "-$(cat "$1/pid")" 2>/dev/null

@@ -132,6 +132,7 @@ func buildImage(cfg Config, marker string) (*image, error) {
 	// /bin/sh must exist even if the applet list ever lacks it.
 	im.addSymlink("/bin/sh", "/bin/busybox")
 	im.addFile("/etc/passwd", imageFile{data: []byte("root:x:0:0:root:/root:/bin/sh\n"), perm: 0o644})
+	im.addFile("/etc/hostname", imageFile{data: []byte("vmtest\n"), perm: 0o644})
 	im.addFile("/etc/group", imageFile{data: []byte("root:x:0:\n"), perm: 0o644})
 
 	for guest, host := range cfg.Files {

@@ -26,7 +26,7 @@ ls /sys/kernel/btf/vmlinux
 test -e /sys/kernel/tracing/kprobe_events && echo kprobe_events present
 echo "filter_functions $(grep -c . /sys/kernel/tracing/available_filter_functions)"
 cat /etc/vmtest-note
-probecheck -func do_sys_openat2 -trigger open -calls 10
+time probecheck -func do_sys_openat2 -trigger open -calls 10
 echo "to stderr" >&2
 exit 7
 `,
@@ -36,13 +36,13 @@ exit 7
 	}
 	t.Logf("VM run took %v (%s)", res.Duration, KernelPackage())
 	if testing.Verbose() {
-		t.Logf("stdout:\n%s", res.Stdout)
+		t.Logf("stdout:\n%s\nstderr:\n%s", res.Stdout, res.Stderr)
 	}
 
 	if res.Exit != 7 {
 		t.Errorf("exit status %d, want 7", res.Exit)
 	}
-	if res.Stderr != "to stderr\n" {
+	if !strings.HasSuffix(res.Stderr, "to stderr\n") {
 		t.Errorf("stderr %q, want %q", res.Stderr, "to stderr\n")
 	}
 	out := res.Stdout
@@ -82,30 +82,58 @@ exit 7
 }
 
 // TestRunCases checks that cases sharing one boot keep their own output
-// and status, that a timeout signals the whole case, that later cases
-// still run, and that lib.sh's waitfor works.
+// and status, that lib.sh's waitfor works, and the two ways of stopping a
+// tracer (here probecheck -wait): kill -INT from the script, and the
+// case timeout's SIGINT reaching a foreground Go program.
 func TestRunCases(t *testing.T) {
 	Require(t)
 	t.Parallel()
-	res := RunCases(t, Config{Script: "echo setup >/tmp/setup"}, []Case{
+	probecheck := BuildStatic(t, "./testdata/vm/probecheck")
+	res := RunCases(t, Config{
+		Files:  map[string]string{"/bin/probecheck": probecheck},
+		Script: "echo setup >/tmp/setup",
+	}, []Case{
 		{Name: "first", Script: "cat /tmp/setup; echo oops >&2; exit 3"},
-		{Name: "timeout", Timeout: time.Second, Script: `
-trap 'echo got INT; exit 5' INT
-sleep 30 &
-wait`},
 		{Name: "waitfor", Script: `
 (sleep 0.3; echo Attaching 1 probe... >/tmp/log) &
 waitfor /tmp/log '^Attaching' 5 && echo attached
 waitfor /tmp/log '^never' 1 || echo gave up`},
+		{Name: "tracer-kill", Script: `
+probecheck -wait >/tmp/pc 2>&1 &
+pid=$!
+waitfor /tmp/pc '^Attached' 60 || exit 1
+cat /etc/hostname >/dev/null
+kill -INT $pid
+wait $pid
+cat /tmp/pc`},
+		{Name: "tracer-timeout", Timeout: 3 * time.Second, Script: `
+(waitfor $CASE_DIR/stdout '^Attached' 60 && cat /etc/hostname >/dev/null) &
+probecheck -wait`},
 	})
 	want := map[string]CaseResult{
 		"first":   {Stdout: "setup\n", Stderr: "oops\n", Exit: 3},
-		"timeout": {Stdout: "got INT\n", Exit: 5, TimedOut: true},
 		"waitfor": {Stdout: "attached\ngave up\n", Stderr: "waitfor: no line matching '^never' in /tmp/log after 1 s\n"},
 	}
 	for name, w := range want {
 		if got := res[name]; got != w {
 			t.Errorf("case %s:\n got %+v\nwant %+v", name, got, w)
+		}
+	}
+	for _, name := range []string{"tracer-kill", "tracer-timeout"} {
+		got := res[name]
+		// On timeout busybox sh itself dies of the SIGINT (exit 130)
+		// once its foreground child has finished.
+		wantExit := 0
+		if name == "tracer-timeout" {
+			wantExit = 130
+		}
+		if got.Exit != wantExit || got.TimedOut != (name == "tracer-timeout") {
+			t.Errorf("case %s: exit %d, timed out %v; stderr:\n%s", name, got.Exit, got.TimedOut, got.Stderr)
+		}
+		for _, kind := range []string{"kprobe", "fentry"} {
+			if !regexp.MustCompile(`(?m)^` + kind + ` [1-9]\d*$`).MatchString(got.Stdout) {
+				t.Errorf("case %s: no %s count:\n%s", name, kind, got.Stdout)
+			}
 		}
 	}
 }

@@ -34,6 +34,14 @@ else
 	cache=${HOME:-/root}/.cache/gobpftrace/vm
 fi
 
+# Concurrent test binaries may all run this script on a fresh machine:
+# serialise them (apt takes its own locks, but would fail rather than wait).
+mkdir -p "$cache"
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$cache/.lock"
+	flock 9
+fi
+
 # --- host packages -------------------------------------------------------
 missing=""
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing="$missing qemu-system-x86"
@@ -79,7 +87,6 @@ if [ -z "$pkg" ]; then
 	exit 1
 fi
 
-mkdir -p "$cache"
 work=$(mktemp -d "$cache/.setup.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "setup.sh: downloading $pkg" >&2

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"syscall"
 
 	"github.com/cilium/ebpf"
@@ -75,6 +76,7 @@ func main() {
 	fn := flag.String("func", "do_sys_openat2", "kernel function to probe")
 	trigger := flag.String("trigger", "open", "syscall that reaches the function: open or getpid")
 	calls := flag.Int("calls", 10, "number of syscalls to make")
+	wait := flag.Bool("wait", false, "instead of making calls, print \"Attached\" and count every process's calls until SIGINT or SIGTERM (as a tracer would)")
 	flag.Parse()
 	call, ok := triggers[*trigger]
 	if !ok {
@@ -90,6 +92,9 @@ func main() {
 		os.Exit(1)
 	}
 	pid := os.Getpid()
+	if *wait {
+		pid = 0
+	}
 
 	var links []link.Link
 	failed := map[string]error{}
@@ -112,8 +117,15 @@ func main() {
 		links = append(links, l)
 	}
 
-	for range *calls {
-		call()
+	if *wait {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+		fmt.Println("Attached")
+		<-stop
+	} else {
+		for range *calls {
+			call()
+		}
 	}
 	for _, l := range links {
 		l.Close()
@@ -134,13 +146,18 @@ func main() {
 }
 
 // counter returns a program that adds one to counts[slot] when the
-// current process is pid, so that other processes calling the function
-// do not disturb the count.
+// current process is pid (any process if pid is 0), so that other
+// processes calling the function do not disturb the count.
 func counter(counts *ebpf.Map, slot uint32, pid int) asm.Instructions {
-	return asm.Instructions{
-		asm.FnGetCurrentPidTgid.Call(),
-		asm.RSh.Imm(asm.R0, 32),
-		asm.JNE.Imm(asm.R0, int32(pid), "out"),
+	var filter asm.Instructions
+	if pid != 0 {
+		filter = asm.Instructions{
+			asm.FnGetCurrentPidTgid.Call(),
+			asm.RSh.Imm(asm.R0, 32),
+			asm.JNE.Imm(asm.R0, int32(pid), "out"),
+		}
+	}
+	return append(filter, asm.Instructions{
 		asm.StoreImm(asm.RFP, -8, 0, asm.Word),
 		asm.StoreImm(asm.RFP, -4, int64(slot), asm.Word),
 		asm.LoadMapPtr(asm.R1, counts.FD()),
@@ -152,7 +169,7 @@ func counter(counts *ebpf.Map, slot uint32, pid int) asm.Instructions {
 		asm.StoreXAdd(asm.R0, asm.R1, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
 		asm.Return(),
-	}
+	}...)
 }
 
 // oneLine keeps a verifier log or wrapped error on one output line.
