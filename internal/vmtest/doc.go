@@ -72,4 +72,12 @@
 //   - testdata/vm/probecheck (run by this package's TestVM) shows the same
 //     probes attached directly with cilium/ebpf, and is a quick way to see
 //     whether a probe kind works on a kernel: probecheck -func F -trigger open.
+//
+// # Debugging
+//
+// Run and RunCases report a VM that dies or hangs with the tail of its
+// console. GOBPFTRACE_VM_CONSOLE=1 with go test -v copies the console to
+// stderr live; Result.Console and Result.Dmesg keep it all. The kernel
+// booted is KernelPath() (GOBPFTRACE_VM_KERNEL overrides it) and
+// KernelPackage() names its Debian package. BenchmarkBoot times one boot.
 package vmtest

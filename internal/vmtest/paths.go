@@ -19,6 +19,9 @@ const (
 	EnvKernel = "GOBPFTRACE_VM_KERNEL"
 	// EnvQEMU names the qemu-system-x86_64 binary.
 	EnvQEMU = "GOBPFTRACE_VM_QEMU"
+	// EnvConsole, when "1", copies the VM console to stderr as it runs,
+	// to watch a boot that hangs.
+	EnvConsole = "GOBPFTRACE_VM_CONSOLE"
 )
 
 // CacheDir is where scripts/vm/setup.sh stores the kernel: $GOBPFTRACE_VM_DIR,

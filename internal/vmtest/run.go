@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -115,6 +117,9 @@ func Run(t testing.TB, cfg Config) (*Result, error) {
 		"-append", appendLine)
 	var console, qemuErr bytes.Buffer
 	cmd.Stdout = &console
+	if os.Getenv(EnvConsole) == "1" {
+		cmd.Stdout = io.MultiWriter(&console, os.Stderr)
+	}
 	cmd.Stderr = &qemuErr
 	cmd.WaitDelay = 2 * time.Second
 
