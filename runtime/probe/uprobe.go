@@ -146,6 +146,9 @@ func (p uprobeProvider) Expand(s *Spec, _ Host) ([]*Target, error) {
 		if err != nil {
 			return nil, &AttachPointError{AP: s.AP, Msg: err.Error()}
 		}
+		if !uprobeInCode(f, s.Addr) {
+			return nil, &AttachPointError{AP: s.AP, Msg: fmt.Sprintf("address %#x is not in an executable segment of %s", s.Addr, path)}
+		}
 		loc := &UprobeLocation{FileOffset: off}
 		if sym, ok := f.Lookup(s.Addr); ok {
 			loc.Symbol, loc.Size = sym.Name, sym.Size
@@ -201,6 +204,16 @@ func (p uprobeProvider) Expand(s *Spec, _ Host) ([]*Target, error) {
 		symbols.AddKnownBinary(path)
 	}
 	return out, nil
+}
+
+// uprobeInCode reports whether vaddr is in an executable PT_LOAD segment.
+func uprobeInCode(f *symbols.ELFFile, vaddr uint64) bool {
+	for _, seg := range f.Loads {
+		if seg.Exec && vaddr >= seg.Vaddr && vaddr < seg.Vaddr+seg.Filesz {
+			return true
+		}
+	}
+	return false
 }
 
 // uprobeArgRegs are the System V x86_64 integer argument registers.

@@ -86,7 +86,8 @@ func loadLoc(l probe.Loc) asm.Instructions {
 			)
 		}
 		ins = append(ins,
-			asm.StoreImm(asm.RFP, -8, 0, asm.DWord),
+			asm.StoreImm(asm.RFP, -8, 0, asm.Word),
+			asm.StoreImm(asm.RFP, -4, 0, asm.Word),
 			asm.Mov.Reg(asm.R1, asm.RFP),
 			asm.Add.Imm(asm.R1, -8),
 			asm.Mov.Imm(asm.R2, int32(l.Size)),
