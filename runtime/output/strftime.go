@@ -20,6 +20,10 @@ func Strftime(format string, t time.Time) string {
 	return cStrftime(format, t)
 }
 
+// CStrftime is plain strftime(3) with no bpftrace extensions: what time()
+// prints (bpftrace formats time(fmt) with the C library directly).
+func CStrftime(format string, t time.Time) string { return cStrftime(format, t) }
+
 var (
 	longDays   = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 	longMonths = []string{"January", "February", "March", "April", "May", "June", "July",
