@@ -75,12 +75,17 @@ newest_kernel() {
 	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64$' 2>/dev/null |
 		awk '{print $1}' | sort -V | tail -n 1
 }
+updated=0
+update_lists() {
+	if [ "$(id -u)" = 0 ] && [ "$updated" = 0 ]; then
+		apt-get update -qq
+		updated=1
+	fi
+}
 pkg=$(newest_kernel)
 if [ -z "$pkg" ] || [ "$refresh" = 1 ]; then
-	if [ "$(id -u)" = 0 ]; then
-		apt-get update -qq
-		pkg=$(newest_kernel)
-	fi
+	update_lists
+	pkg=$(newest_kernel)
 fi
 if [ -z "$pkg" ]; then
 	echo "setup.sh: apt knows no linux-image-6.1.0-*-cloud-amd64 (Debian 12 bookworm lists needed)" >&2
@@ -93,8 +98,18 @@ echo "setup.sh: downloading $pkg" >&2
 # As root, apt would try to drop to _apt, which cannot write here.
 sandbox=""
 [ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
-# shellcheck disable=SC2086
-(cd "$work" && apt-get download -qq $sandbox "$pkg" >&2)
+download() {
+	# shellcheck disable=SC2086
+	(cd "$work" && apt-get download -qq $sandbox "$pkg" >&2)
+}
+if ! download; then
+	# Stale lists may name a kernel the mirror has since dropped.
+	[ "$updated" = 0 ] && [ "$(id -u)" = 0 ] || exit 1
+	update_lists
+	pkg=$(newest_kernel)
+	echo "setup.sh: retrying with $pkg" >&2
+	download
+fi
 deb=$(ls "$work"/*.deb)
 dpkg-deb -x "$deb" "$work/root"
 kernel=$(ls "$work"/root/boot/vmlinuz-* | head -n 1)
@@ -108,5 +123,5 @@ mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
 printf '%s %s\n' "$pkg" "$(dpkg-deb -f "$deb" Version)" >"$cache/kernel-package.tmp"
 mv "$cache/kernel-package.tmp" "$cache/kernel-package"
 
-echo "kernel:  $cache/vmlinuz ($pkg)"
+echo "kernel:  $cache/vmlinuz ($(cat "$cache/kernel-package"))"
 echo "qemu:    $(command -v qemu-system-x86_64)"
