@@ -198,7 +198,7 @@ func utRun(t *testing.T, path string, args ...string) {
 
 // utAttach expands raw, attaches a recorder of the locs chosen by pick to
 // every target, and returns it with a function that detaches.
-func utAttach(t *testing.T, raw string, opts probe.AttachOptions, pick func(*probe.Ctx) []probe.Loc) *usdttest.Recorder {
+func utAttach(t *testing.T, raw string, opts probe.AttachOptions, pick func(*probe.Ctx) []probe.Loc) *utRecorder {
 	t.Helper()
 	ts := utExpand(t, raw, 0)
 	p, _ := probe.Lookup(utAP(raw).Provider)
@@ -206,7 +206,7 @@ func utAttach(t *testing.T, raw string, opts probe.AttachOptions, pick func(*pro
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := usdttest.NewRecorder(t, pick(c))
+	rec := utNewRecorder(t, pick(c))
 	var links []link.Link
 	for _, tgt := range ts {
 		l, err := p.Attach(rec.Prog, tgt, opts)

@@ -81,7 +81,7 @@ func TestUsdtExpandContext(t *testing.T) {
 	}
 	// Wildcards over provider and name.
 	ts = utExpand(t, "usdt:"+tg.C+":gobt:*", 0)
-	if len(ts) != 5 {
+	if len(ts) != 6 {
 		t.Errorf("gobt:* = %v", utNames(ts))
 	}
 	ts = utExpand(t, "usdt:"+tg.C+":g*", 0)
@@ -111,11 +111,11 @@ func TestUsdtList(t *testing.T) {
 	for _, l := range ls {
 		names = append(names, strings.TrimPrefix(l.Name, "usdt:"+tg.C+":"))
 	}
-	if got := strings.Join(names, " "); got != "gobt:global gobt:guarded gobt:multi gobt:tick" {
+	if got := strings.Join(names, " "); got != "gobt:global gobt:guarded gobt:indexed gobt:multi gobt:tick" {
 		t.Errorf("List = %s", got)
 	}
-	if len(ls[3].Params) != 3 || ls[3].Params[1] != "arg1: -4@$-7" {
-		t.Errorf("tick params %q", ls[3].Params)
+	if len(ls[4].Params) != 3 || ls[4].Params[1] != "arg1: -4@$-7" {
+		t.Errorf("tick params %q", ls[4].Params)
 	}
 }
 
@@ -147,6 +147,12 @@ func TestUsdtAttach(t *testing.T) {
 	guarded := utAttach(t, "usdt:"+tg.C+":guarded", probe.AttachOptions{}, all)
 	global := utAttach(t, "usdt:"+tg.C+":global", probe.AttachOptions{}, all)
 	multi := utAttach(t, "usdt:"+tg.C+":multi", probe.AttachOptions{}, all)
+	indexed := utAttach(t, "usdt:"+tg.C+":gobt:indexed", probe.AttachOptions{}, func(c *probe.Ctx) []probe.Loc {
+		if l := c.ArgN[0]; l.Kind != probe.LocDeref || l.Offset != 80 || l.Index != 96 || l.Scale != 8 {
+			t.Errorf("indexed arg0 loc %+v", l)
+		}
+		return c.ArgN
+	})
 
 	utRun(t, tg.C, "run", "3")
 
@@ -160,6 +166,9 @@ func TestUsdtAttach(t *testing.T) {
 	}
 	if n, v := global.Values(t); n != 3 || v[0] != 5678 {
 		t.Errorf("global (%%rip operand): count %d arg %d", n, v[0])
+	}
+	if n, v := indexed.Values(t); n != 3 || v[0] != 33 || v[1] != 2 {
+		t.Errorf("indexed (-8@(%%rax,%%rdx,8)): count %d args %v", n, v[:2])
 	}
 	if n, _ := multi.Values(t); n != 6 {
 		t.Errorf("multi (2 locations): count %d, want 6", n)

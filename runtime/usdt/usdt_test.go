@@ -97,6 +97,9 @@ func TestReadTarget(t *testing.T) {
 	if a := g[0].Args; len(a) != 2 || a[0].Kind != usdt.ArgReg || a[0].Size != 4 || !a[0].Signed || a[1].Size != 8 {
 		t.Errorf("guarded args = %+v (spec %q)", a, g[0].ArgSpec)
 	}
+	if ix := byName["indexed"]; len(ix) != 1 || ix[0].Args[0].Index != "rdx" || ix[0].Args[0].Scale != 8 {
+		t.Errorf("gobt:indexed: %+v", ix)
+	}
 	glob := byName["global"]
 	if len(glob) != 1 || glob[0].Args[0].Sym != "gobt_counter" || glob[0].Args[0].SymAddr == 0 {
 		t.Fatalf("gobt:global: %+v", glob)

@@ -1,6 +1,6 @@
 // Package usdttest builds the C and C++ target programs of testdata/targets
-// and loads tiny probe programs that record argument values, for the tests
-// of runtime/symbols, runtime/usdt and the uprobe/usdt providers.
+// for the tests of runtime/symbols, runtime/usdt and the uprobe/usdt
+// providers.
 package usdttest
 
 import (

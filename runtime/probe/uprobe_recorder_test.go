@@ -1,4 +1,4 @@
-package usdttest
+package probe_test
 
 import (
 	"testing"
@@ -9,38 +9,38 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
 
-// MaxLocs is how many values a recorder program can keep.
-const MaxLocs = 7
+// utMaxLocs is how many values a recorder program can keep.
+const utMaxLocs = 7
 
-// Recorder is a loaded program that, each time it runs, counts the hit and
+// utRecorder is a loaded program that, each time it runs, counts the hit and
 // stores the value of each Loc (read the way codegen would read it), as
 // the latest values.
-type Recorder struct {
+type utRecorder struct {
 	Prog *ebpf.Program
 	Map  *ebpf.Map // array, one value: [count, loc0, loc1, ...]
 }
 
 // Close releases the program and its map.
-func (r *Recorder) Close() {
+func (r *utRecorder) Close() {
 	r.Prog.Close()
 	r.Map.Close()
 }
 
 // Values returns the hit count and the last value of each Loc.
-func (r *Recorder) Values(t testing.TB) (uint64, []int64) {
+func (r *utRecorder) Values(t testing.TB) (uint64, []int64) {
 	t.Helper()
-	var v [MaxLocs + 1]uint64
+	var v [utMaxLocs + 1]uint64
 	if err := r.Map.Lookup(uint32(0), &v); err != nil {
 		t.Fatal(err)
 	}
-	out := make([]int64, MaxLocs)
+	out := make([]int64, utMaxLocs)
 	for i := range out {
 		out[i] = int64(v[i+1])
 	}
 	return v[0], out
 }
 
-func sizeOf(n int) asm.Size {
+func utSizeOf(n int) asm.Size {
 	switch n {
 	case 1:
 		return asm.Byte
@@ -52,8 +52,8 @@ func sizeOf(n int) asm.Size {
 	return asm.DWord
 }
 
-// extend sign- or zero-extends the low n bytes of r.
-func extend(r asm.Register, n int, signed bool) asm.Instructions {
+// utExtend sign- or zero-extends the low n bytes of r.
+func utExtend(r asm.Register, n int, signed bool) asm.Instructions {
 	if n >= 8 {
 		return nil
 	}
@@ -64,15 +64,15 @@ func extend(r asm.Register, n int, signed bool) asm.Instructions {
 	return asm.Instructions{asm.LSh.Imm(r, int32(sh)), asm.RSh.Imm(r, int32(sh))}
 }
 
-// loadLoc reads one Loc into R7 (ctx is in R6).
-func loadLoc(l probe.Loc) asm.Instructions {
+// utLoadLoc reads one Loc into R7 (ctx is in R6).
+func utLoadLoc(l probe.Loc) asm.Instructions {
 	var ins asm.Instructions
 	switch l.Kind {
 	case probe.LocConst:
 		ins = append(ins, asm.LoadImm(asm.R7, l.Const, asm.DWord))
 	case probe.LocCtx:
-		ins = append(ins, asm.LoadMem(asm.R7, asm.R6, int16(l.Offset), sizeOf(l.Size)))
-		ins = append(ins, extend(asm.R7, l.Size, l.Signed)...)
+		ins = append(ins, asm.LoadMem(asm.R7, asm.R6, int16(l.Offset), utSizeOf(l.Size)))
+		ins = append(ins, utExtend(asm.R7, l.Size, l.Signed)...)
 	case probe.LocDeref:
 		ins = append(ins,
 			asm.LoadMem(asm.R3, asm.R6, int16(l.Offset), asm.DWord),
@@ -92,34 +92,34 @@ func loadLoc(l probe.Loc) asm.Instructions {
 			asm.Add.Imm(asm.R1, -8),
 			asm.Mov.Imm(asm.R2, int32(l.Size)),
 			asm.FnProbeReadUser.Call(),
-			asm.LoadMem(asm.R7, asm.RFP, -8, sizeOf(l.Size)),
+			asm.LoadMem(asm.R7, asm.RFP, -8, utSizeOf(l.Size)),
 		)
-		ins = append(ins, extend(asm.R7, l.Size, l.Signed)...)
+		ins = append(ins, utExtend(asm.R7, l.Size, l.Signed)...)
 	}
 	return ins
 }
 
-// NewRecorder loads a kprobe-type program recording locs.
-func NewRecorder(t testing.TB, locs []probe.Loc) *Recorder {
+// utNewRecorder loads a kprobe-type program recording locs.
+func utNewRecorder(t testing.TB, locs []probe.Loc) *utRecorder {
 	t.Helper()
-	if len(locs) > MaxLocs {
-		locs = locs[:MaxLocs]
+	if len(locs) > utMaxLocs {
+		locs = locs[:utMaxLocs]
 	}
-	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8 * (MaxLocs + 1), MaxEntries: 1})
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8 * (utMaxLocs + 1), MaxEntries: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ins := asm.Instructions{asm.Mov.Reg(asm.R6, asm.R1)}
 	// Values go to the stack at -16, -24, ... first; then into the map.
 	for i, l := range locs {
-		ins = append(ins, loadLoc(l)...)
+		ins = append(ins, utLoadLoc(l)...)
 		ins = append(ins, asm.StoreMem(asm.RFP, int16(-16-8*i), asm.R7, asm.DWord))
 	}
 	ins = append(ins,
-		asm.StoreImm(asm.RFP, -4-8-8*MaxLocs, 0, asm.Word),
+		asm.StoreImm(asm.RFP, -4-8-8*utMaxLocs, 0, asm.Word),
 		asm.LoadMapPtr(asm.R1, m.FD()),
 		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, int32(-4-8-8*MaxLocs)),
+		asm.Add.Imm(asm.R2, int32(-4-8-8*utMaxLocs)),
 		asm.FnMapLookupElem.Call(),
 		asm.JEq.Imm(asm.R0, 0, "out"),
 		asm.Mov.Imm(asm.R1, 1),
@@ -140,5 +140,5 @@ func NewRecorder(t testing.TB, locs []probe.Loc) *Recorder {
 		m.Close()
 		t.Fatalf("load recorder: %v", err)
 	}
-	return &Recorder{Prog: prog, Map: m}
+	return &utRecorder{Prog: prog, Map: m}
 }
