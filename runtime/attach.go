@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/cilium/ebpf/link"
@@ -31,27 +32,55 @@ func (a *links) add(l link.Link) {
 	a.mu.Unlock()
 }
 
-// close detaches every link concurrently: detaching a tracepoint waits for an
-// RCU grace period (~70 ms each when done one by one), and concurrent closes
-// share those waits.
-func (a *links) close() {
+// close detaches every link concurrently and returns the perf events that
+// are still open.
+//
+// Detaching a BPF program from a perf event waits for an RCU tasks-trace
+// grace period; concurrent closes share it. Closing the perf event of a
+// tracepoint or uprobe then unregisters it under the kernel's event_mutex
+// with a synchronous RCU wait each (~30-70 ms, one at a time: 8 tracepoints
+// take half a second). By then no program runs on them any more, so close
+// keeps a duplicate of each perf event fd and hands the slow part back to
+// the caller, who may close them in the background (see closer.go).
+func (a *links) close() (lingering []*os.File) {
 	a.mu.Lock()
 	ls := a.ls
 	a.ls = nil
 	a.mu.Unlock()
-	if len(ls) == 1 {
-		ls[0].Close()
-		return
-	}
+	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, l := range ls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if f := keepPerfEvent(l); f != nil {
+				mu.Lock()
+				lingering = append(lingering, f)
+				mu.Unlock()
+			}
 			l.Close()
 		}()
 	}
 	wg.Wait()
+	return lingering
+}
+
+// keepPerfEvent returns a duplicate of the perf event fd behind a BPF perf
+// link (not behind an ioctl attachment, where the program stays attached to
+// the perf event until the event itself goes away).
+func keepPerfEvent(l link.Link) *os.File {
+	pe, ok := l.(link.PerfEvent)
+	if !ok {
+		return nil
+	}
+	if _, err := l.Info(); err != nil {
+		return nil
+	}
+	f, err := pe.PerfEvent()
+	if err != nil {
+		return nil
+	}
+	return f
 }
 
 // attachAll attaches every program of PhaseAttach in bpftrace's order, and

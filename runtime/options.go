@@ -42,6 +42,10 @@ type Options struct {
 	NoFeatures []string
 	// File is the script, for errorf/warnf and runtime error locations.
 	File *lang.File
+	// BackgroundClose lets a helper process release the perf events of
+	// detached probes after this process exits (for a CLI about to exit;
+	// see links.close). The binary must call CloserMain when IsCloser.
+	BackgroundClose bool
 	// NotifyAttached prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on stdout
 	// once attached (set from the environment variable by the CLI).
 	NotifyAttached bool

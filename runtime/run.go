@@ -149,7 +149,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	}
 
 	var ls links
-	defer ls.close()
+	defer func() { releaseLater(ls.close(), o.BackgroundClose) }()
 	if !exitEarly {
 		_, err := attachAll(obj, l, &o, pid, &ls, e.stopNow.Load)
 		if errors.Is(err, errStopped) {
@@ -196,7 +196,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	// exit()), detach, let the child go, run end blocks and print what they
 	// sent.
 	e.discardPending()
-	ls.close()
+	releaseLater(ls.close(), o.BackgroundClose)
 	if o.Child != nil {
 		o.Child.Terminate()
 	}
