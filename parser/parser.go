@@ -182,6 +182,9 @@ func (p *parser) describe(t token) string {
 // unexpected records "syntax error, unexpected X[, expecting A or B]" at
 // the current token and unwinds to the nearest recovery point.
 func (p *parser) unexpected(expecting ...string) {
+	if p.tok.kind == tIllegal {
+		panic(bailout{}) // the lexer has reported it already
+	}
 	msg := "syntax error, unexpected " + p.describe(p.tok)
 	if len(expecting) > 0 && len(expecting) <= 4 {
 		msg += ", expecting " + strings.Join(expecting, " or ")
