@@ -72,6 +72,8 @@ func mapCases() []mapCase {
 		{"lhist negative min", scalar("@ln", lhistAgg(-20, 20, 10), histOf(lhistAgg(-20, 20, 10), -25, -15, 0, 19, 20)), 0, 0},
 		{"lhist K labels", scalar("@lk", lhistAgg(0, 10240, 1024), histOf(lhistAgg(0, 10240, 1024), 0, 3000, 20000)), 0, 0},
 		{"lhist M labels", scalar("@lm", lhistAgg(0, 4<<20, 1<<20), histOf(lhistAgg(0, 4<<20, 1<<20), 1<<20, 5<<20)), 0, 0},
+		{"lhist only above max", scalar("@la", lhistAgg(0, 100, 10), histOf(lhistAgg(0, 100, 10), 100, 500)), 0, 0},
+		{"lhist only below min", scalar("@lb", lhistAgg(0, 100, 10), histOf(lhistAgg(0, 100, 10), -1)), 0, 0},
 		{"lhist keyed", keyed("@stats", lhistAgg(0, 100, 10),
 			String("bpftrace"), histOf(lhistAgg(0, 100, 10), 2, 1000), String("curl"), histOf(lhistAgg(0, 100, 10), 50)), 0, 0},
 		{"buffer key", keyed("@buf", agg(types.AggCount), Tuple{Buffer("ok_key\x00\x00"), Int(1)}, Uint(1)), 0, 0},

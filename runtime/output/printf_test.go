@@ -61,8 +61,10 @@ func TestSprintf(t *testing.T) {
 	}
 }
 
+var testTime = time.Date(2024, time.March, 5, 14, 7, 9, 123456789, time.UTC)
+
 func TestStrftime(t *testing.T) {
-	ts := time.Date(2024, time.March, 5, 14, 7, 9, 123456789, time.UTC)
+	ts := testTime
 	cases := []struct{ format, want string }{
 		{"%H:%M:%S", "14:07:09"},
 		{"%Y-%m-%d %H:%M:%S.%f", "2024-03-05 14:07:09.123456"},

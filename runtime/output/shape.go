@@ -1,6 +1,7 @@
 package output
 
 import (
+	"math"
 	"sort"
 	"strconv"
 
@@ -276,9 +277,16 @@ func buildHistogram(agg *types.Agg, h Hist, div uint64) *histogram {
 	if len(h.Counts) == 0 {
 		return out
 	}
+	// Indices no BPF program can produce are ignored.
+	limit := uint64(types.HistIndex(math.MaxInt64, 0))
+	if agg != nil && agg.Kind == types.AggLhist {
+		limit = types.LhistBuckets(agg.Min, agg.Max, agg.Step) - 1
+	} else if agg != nil {
+		limit = types.HistIndex(math.MaxInt64, agg.Bits)
+	}
 	minIdx, maxIdx, any := uint64(0), uint64(0), false
 	for idx, c := range h.Counts {
-		if c == 0 {
+		if c == 0 || idx > limit {
 			continue
 		}
 		if !any || idx < minIdx {

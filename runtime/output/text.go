@@ -75,15 +75,21 @@ func writeHistogram(b *strings.Builder, h *histogram) {
 			bar = int(float32(c) / float32(maxCount) * float32(histBarWidth))
 		}
 		var header string
+		var lo *label
+		if i > 0 {
+			lo = &h.labels[i-1]
+		} else {
+			lo = h.lower
+		}
 		switch {
-		case i == 0 && h.lower == nil:
-			header = "(..., " + h.labels[0].text + ")"
-		case i == 0:
-			header = interval(*h.lower, h.labels[0])
+		case lo == nil && i < len(h.labels):
+			header = "(..., " + h.labels[i].text + ")"
+		case lo == nil:
+			header = "(..., ...)" // no bounds at all: cannot happen for real maps
 		case i >= len(h.labels):
-			header = "[" + h.labels[i-1].text + ", ...)"
+			header = "[" + lo.text + ", ...)"
 		default:
-			header = interval(h.labels[i-1], h.labels[i])
+			header = interval(*lo, h.labels[i])
 		}
 		fmt.Fprintf(b, "%-16s%8d |%-52s|\n", header, c, strings.Repeat("@", bar))
 	}
