@@ -62,6 +62,9 @@ func rawEvents(h Host, moduleGlob string) ([]string, error) {
 		sort.Strings(out)
 		return out, nil
 	}
+	if h == nil {
+		return nil, fmt.Errorf("cannot list raw tracepoints: no BTF and no tracefs")
+	}
 	all, err := h.Tracepoints()
 	if err != nil {
 		return nil, err

@@ -42,6 +42,9 @@ func (p tracepointProvider) Parse(ap *ast.AttachPoint) (*Spec, error) {
 // gives no targets (the checker decides whether that is an error). A plain
 // name must exist.
 func (p tracepointProvider) Expand(s *Spec, h Host) ([]*Target, error) {
+	if h == nil {
+		return nil, apErrorf(s.AP, "cannot resolve tracepoint %s:%s: no host", s.Category, s.Func)
+	}
 	if !s.Wildcard {
 		if _, err := h.TracepointFormat(s.Category, s.Func); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -75,6 +78,9 @@ func tpTarget(s *Spec, cat, ev string) *Target {
 // Context reads the format file: every field is in `args`; pointers of
 // syscalls:* tracepoints are user pointers.
 func (p tracepointProvider) Context(t *Target, h Host) (*Ctx, error) {
+	if h == nil {
+		return nil, fmt.Errorf("%s: no host to read the format file from", t.Name)
+	}
 	text, err := h.TracepointFormat(t.Category, t.Func)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Name, err)
@@ -134,6 +140,9 @@ func (p tracepointProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOpt
 
 // List implements Lister; -lv adds the format file's fields.
 func (p tracepointProvider) List(search string, verbose bool, h Host) ([]Listing, error) {
+	if h == nil {
+		return nil, nil
+	}
 	all, err := h.Tracepoints()
 	if err != nil {
 		return nil, err
