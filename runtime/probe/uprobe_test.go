@@ -12,6 +12,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
+	"github.com/gobpftrace/gobpftrace/runtime/usdt"
 	"github.com/gobpftrace/gobpftrace/runtime/usdt/usdttest"
 )
 
@@ -294,5 +295,18 @@ func TestUprobeAttachPID(t *testing.T) {
 	}
 	if n, v := rec.Values(t); n != 2 || v[0] != 1 {
 		t.Errorf("pid-bound uprobe: count %d arg0 %d, want 2 and 1", n, v[0])
+	}
+}
+
+func TestUprobeGo(t *testing.T) {
+	usdttest.NeedRoot(t)
+	tg := usdttest.Build(t)
+	ax, _, _ := usdt.PtRegsOffset("ax") // Go passes the first integer argument in RAX
+	rec := utAttach(t, "uprobe:"+tg.GoStripped+":main.add", probe.AttachOptions{}, func(c *probe.Ctx) []probe.Loc {
+		return []probe.Loc{{Kind: probe.LocCtx, Offset: ax, Size: 8}}
+	})
+	utRun(t, tg.GoStripped, "x", "y")
+	if n, v := rec.Values(t); n != 3 || v[0] != 2 {
+		t.Errorf("main.add: count %d, reg(ax) %d", n, v[0])
 	}
 }

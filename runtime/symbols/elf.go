@@ -167,6 +167,10 @@ func readELF(path string) (*ELFFile, error) {
 		}
 		out.funcs = append(out.funcs, Sym{Name: s.Name, Value: s.Value, Size: s.Size})
 	}
+	if len(syms) == 0 {
+		// A stripped Go binary still has its pclntab.
+		out.funcs = append(out.funcs, goPclntabSymbols(ef)...)
+	}
 	sort.SliceStable(out.funcs, func(i, j int) bool {
 		a, b := out.funcs[i], out.funcs[j]
 		if a.Value != b.Value {

@@ -289,3 +289,29 @@ func TestUsymCppDemangleSwitch(t *testing.T) {
 		t.Errorf("Usym with cpp_demangle off = %s", name)
 	}
 }
+
+func TestGoSymbols(t *testing.T) {
+	tg := usdttest.Build(t)
+	full, err := symbols.OpenELF(tg.Go)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stripped, err := symbols.OpenELF(tg.GoStripped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok1 := full.Sym("main.add")
+	b, ok2 := stripped.Sym("main.add")
+	if !ok1 || !ok2 || a.Value != b.Value {
+		t.Fatalf("main.add: %+v %v / from pclntab %+v %v", a, ok1, b, ok2)
+	}
+	if s, ok := stripped.Lookup(b.Value + 1); !ok || s.Name != "main.add" {
+		t.Errorf("Lookup in stripped Go binary = %+v", s)
+	}
+	// Non-PIE executables resolve without maps once known (a process that
+	// exited before its maps were read).
+	symbols.AddKnownBinary(tg.GoStripped)
+	if name, off, mod := symbols.Usym(1<<30, b.Value+2); name != "main.add" || off != 2 || mod != tg.GoStripped {
+		t.Errorf("Usym via known binary = %s+%d in %s", name, off, mod)
+	}
+}

@@ -19,6 +19,9 @@ import (
 type Targets struct {
 	C   string // target.c + target_sem.c: PIE, USDT probes, with symbols
 	Cpp string // target.cpp: C++ methods in a namespace, overloads
+	Go  string // gotarget.go: main.add, with a symbol table
+	// GoStripped is gotarget.go linked with -s -w: no .symtab, only .gopclntab.
+	GoStripped string
 }
 
 // SourceDir is testdata/targets of the repository.
@@ -61,7 +64,11 @@ func doBuild() {
 		return
 	}
 	src := SourceDir()
-	files := []string{"target.c", "target_sem.c", "target.cpp"}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	files := []string{"target.c", "target_sem.c", "target.cpp", "gotarget.go"}
 	h := sha256.New()
 	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join(src, f))
@@ -72,8 +79,9 @@ func doBuild() {
 		h.Write(b)
 	}
 	dir := filepath.Join(os.TempDir(), "gobpftrace-targets-"+hex.EncodeToString(h.Sum(nil))[:16])
-	out := Targets{C: filepath.Join(dir, "target"), Cpp: filepath.Join(dir, "target_cpp")}
-	if fileExists(out.C) && fileExists(out.Cpp) {
+	out := Targets{C: filepath.Join(dir, "target"), Cpp: filepath.Join(dir, "target_cpp"),
+		Go: filepath.Join(dir, "target_go"), GoStripped: filepath.Join(dir, "target_go_stripped")}
+	if fileExists(out.C) && fileExists(out.Cpp) && fileExists(out.Go) && fileExists(out.GoStripped) {
 		built = out
 		return
 	}
@@ -90,9 +98,13 @@ func doBuild() {
 		{"gcc", "-O1", "-g", "-c", "-o", filepath.Join(tmp, "b.o"), filepath.Join(src, "target_sem.c")},
 		{"gcc", "-o", filepath.Join(tmp, "target"), filepath.Join(tmp, "a.o"), filepath.Join(tmp, "b.o")},
 		{"g++", "-O1", "-o", filepath.Join(tmp, "target_cpp"), filepath.Join(src, "target.cpp")},
+		{goTool, "build", "-o", filepath.Join(tmp, "target_go"), filepath.Join(src, "gotarget.go")},
+		{goTool, "build", "-ldflags=-s -w", "-o", filepath.Join(tmp, "target_go_stripped"), filepath.Join(src, "gotarget.go")},
 	}
 	for _, s := range steps {
-		if b, err := exec.Command(s[0], s[1:]...).CombinedOutput(); err != nil {
+		cmd := exec.Command(s[0], s[1:]...)
+		cmd.Dir = tmp // outside the module: gotarget.go builds on its own
+		if b, err := cmd.CombinedOutput(); err != nil {
 			buildErr = strings.Join(s, " ") + ": " + err.Error() + "\n" + string(b)
 			return
 		}
