@@ -37,6 +37,7 @@ type CaseResult struct {
 	Stdout, Stderr string
 	Exit           int
 	TimedOut       bool
+	Duration       time.Duration // as the VM's clock measured it
 }
 
 var caseNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
@@ -76,7 +77,7 @@ func RunCases(t testing.TB, cfg Config, cases []Case) map[string]CaseResult {
 		dir := guestDir + "/cases/" + c.Name
 		cfg.Contents[dir+"/script"] = c.Script
 		fmt.Fprintf(&script, "runcase %s %d\n", dir, secs)
-		cfg.Collect = append(cfg.Collect, dir+"/stdout", dir+"/stderr", dir+"/exit", dir+"/timedout")
+		cfg.Collect = append(cfg.Collect, dir+"/stdout", dir+"/stderr", dir+"/exit", dir+"/timedout", dir+"/time")
 	}
 	cfg.Script = runcaseFunc + script.String()
 	if cfg.Timeout == 0 {
@@ -103,6 +104,7 @@ func RunCases(t testing.TB, cfg Config, cases []Case) map[string]CaseResult {
 			Stderr:   res.Files[dir+"/stderr"],
 			Exit:     n,
 			TimedOut: timedOut,
+			Duration: uptimeSpan(res.Files[dir+"/time"]),
 		}
 	}
 	return out
@@ -126,9 +128,21 @@ const runcaseFunc = `runcase() {
 		fi
 	) &
 	_rc_wd=$!
+	read _rc_t0 _rc_rest </proc/uptime
 	setsid sh -c "echo \$\$ >$1/pid; export CASE_DIR=$1; . ` + guestLib + `; . $1/script" </dev/null >"$1/stdout" 2>"$1/stderr"
 	echo $? >"$1/exit"
+	read _rc_t1 _rc_rest </proc/uptime
+	echo "$_rc_t0 $_rc_t1" >"$1/time"
 	kill "$_rc_wd" 2>/dev/null
 	kill -KILL -- "-$(cat "$1/pid")" 2>/dev/null
 }
 `
+
+// uptimeSpan turns "t0 t1" (seconds from /proc/uptime) into t1-t0.
+func uptimeSpan(s string) time.Duration {
+	var t0, t1 float64
+	if _, err := fmt.Sscan(s, &t0, &t1); err != nil {
+		return 0
+	}
+	return time.Duration((t1 - t0) * float64(time.Second))
+}

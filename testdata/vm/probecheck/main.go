@@ -92,8 +92,12 @@ func main() {
 		os.Exit(1)
 	}
 	pid := os.Getpid()
+	// Catch the stop signal from the start, so that one arriving while
+	// loading still ends in printed counts.
+	stop := make(chan os.Signal, 1)
 	if *wait {
 		pid = 0
+		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	}
 
 	var links []link.Link
@@ -118,8 +122,6 @@ func main() {
 	}
 
 	if *wait {
-		stop := make(chan os.Signal, 1)
-		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 		fmt.Println("Attached")
 		<-stop
 	} else {
