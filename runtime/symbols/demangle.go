@@ -20,7 +20,10 @@ func SetDemangle(on bool) { cppDemangle.Store(on) }
 // DemangleEnabled reports the cpp_demangle setting.
 func DemangleEnabled() bool { return cppDemangle.Load() }
 
-var demangleCache sync.Map // mangled -> demangled
+var (
+	demangleCache      sync.Map // mangled -> demangled
+	demangleShortCache sync.Map // mangled -> demangled without parameters
+)
 
 // Demangle returns the human-readable form of a C++ (_Z...) or Rust (_R...,
 // legacy _ZN...17h<hash>E) symbol, or name itself when it is not mangled
@@ -45,7 +48,12 @@ func DemangleNoParams(name string) string {
 	if !isMangled(name) {
 		return name
 	}
-	return demangle.Filter(name, demangle.NoParams)
+	if v, ok := demangleShortCache.Load(name); ok {
+		return v.(string)
+	}
+	d := demangle.Filter(name, demangle.NoParams)
+	demangleShortCache.Store(name, d)
+	return d
 }
 
 // displayName is the name shown in stacks and usym(): demangled when the

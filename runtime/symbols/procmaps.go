@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Mapping is one file-backed line of /proc/PID/maps.
@@ -59,7 +60,12 @@ func parseMapsLine(line string) (Mapping, bool) {
 var (
 	procMu    sync.Mutex
 	procCache = map[int][]Mapping{}
+	procRead  = map[int]time.Time{} // when the maps were last read
 )
+
+// mapsRereadAfter limits re-reading a process's maps when addresses miss
+// (JIT code, anonymous memory): at most once per interval.
+const mapsRereadAfter = 200 * time.Millisecond
 
 // CacheProcess reads and keeps a process's maps now. The runtime calls it for
 // -p/-c targets at attach time, and may call it when it first sees a pid, so
@@ -71,6 +77,7 @@ func CacheProcess(pid int) error {
 	}
 	procMu.Lock()
 	procCache[pid] = m
+	procRead[pid] = time.Now()
 	procMu.Unlock()
 	return nil
 }
@@ -79,6 +86,7 @@ func CacheProcess(pid int) error {
 func ForgetProcess(pid int) {
 	procMu.Lock()
 	delete(procCache, pid)
+	delete(procRead, pid)
 	procMu.Unlock()
 }
 
@@ -86,19 +94,22 @@ func ForgetProcess(pid int) {
 // miss (the process may have loaded a library since they were cached).
 func findMapping(pid int, addr uint64) (Mapping, bool) {
 	procMu.Lock()
-	maps, cached := procCache[pid]
+	maps, last := procCache[pid], procRead[pid]
 	procMu.Unlock()
 	if m, ok := mappingAt(maps, addr); ok {
 		return m, true
 	}
+	if !last.IsZero() && time.Since(last) < mapsRereadAfter {
+		return Mapping{}, false
+	}
 	fresh, err := ProcMaps(pid)
 	if err != nil {
-		return Mapping{}, false
+		return Mapping{}, false // gone: keep what was cached
 	}
 	procMu.Lock()
 	procCache[pid] = fresh
+	procRead[pid] = time.Now()
 	procMu.Unlock()
-	_ = cached
 	return mappingAt(fresh, addr)
 }
 
