@@ -1,0 +1,207 @@
+// Command gobpftrace runs bpftrace programs: it parses, checks and compiles
+// them to eBPF in pure Go, then loads, attaches and prints their output the
+// way bpftrace does. Its command line is bpftrace's.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime"
+)
+
+func main() {
+	// The perf-event closer (see runtime/closer.go) must not do anything else.
+	if runtime.IsCloser() {
+		runtime.CloserMain()
+	}
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// replHook starts the interactive mode (-i); nil until the REPL exists.
+var replHook func(a *args, stdin io.Reader, stdout, stderr io.Writer) int
+
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(argv) == 0 {
+		usage(stderr)
+		return 1
+	}
+	a, err := parseArgs(argv)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		usage(stderr)
+		return 1
+	}
+	switch {
+	case a.help:
+		usage(stdout)
+		return 0
+	case a.version:
+		fmt.Fprintln(stdout, version)
+		return 0
+	case a.fmtWanted:
+		return formatFile(a, stdin, stdout, stderr)
+	case a.repl:
+		if replHook == nil {
+			fmt.Fprintln(stderr, "ERROR: interactive mode (-i) is not available yet")
+			return 1
+		}
+		return replHook(a, stdin, stdout, stderr)
+	}
+	if a.listing && !a.hasProgram && (a.search == "" || !isFile(a.search)) {
+		return listProbes(a, stdout, stderr)
+	}
+	if a.listing && !a.hasProgram {
+		a.filename = a.search
+	}
+	if !a.hasProgram && a.filename == "" {
+		fmt.Fprintln(stderr, "ERROR: USAGE: filename or -e 'program' required.")
+		return 1
+	}
+	f, err := readProgram(a, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
+	return runProgram(a, f, stdout, stderr)
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// readProgram returns the script as a lang.File named as bpftrace names it:
+// "stdin" for -e and "-", the path otherwise.
+func readProgram(a *args, stdin io.Reader) (*lang.File, error) {
+	if a.hasProgram {
+		return lang.NewFile("stdin", a.program), nil
+	}
+	if a.filename == "-" {
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, err
+		}
+		return lang.NewFile("stdin", string(b)), nil
+	}
+	b, err := os.ReadFile(a.filename)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("failed to open file '%s': %s", a.filename, capitalize(err.Error()))
+	}
+	return lang.NewFile(a.filename, string(b)), nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// runProgram compiles and (unless only emitting or listing) runs the script.
+func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
+	var child *runtime.Child
+	pid := 0
+	if a.pid != "" {
+		n, err := strconv.Atoi(a.pid)
+		if err != nil || n <= 0 {
+			fmt.Fprintf(stderr, "ERROR: Failed to parse pid: '%s' is not a valid pid\n", a.pid)
+			return 1
+		}
+		if _, err := os.Stat("/proc/" + a.pid); err != nil {
+			fmt.Fprintf(stderr, "ERROR: pid '%d' does not exist\n", n)
+			return 1
+		}
+		pid = n
+	}
+	// The -c child exists before compiling so that cpid is a constant.
+	if a.cmd != "" && a.emit == "" && !a.listing {
+		var err error
+		if child, err = runtime.StartChild(a.cmd); err != nil {
+			fmt.Fprintf(stderr, "ERROR: Failed to fork child: %v\n", err)
+			return 1
+		}
+		defer child.Terminate()
+	}
+	c, code := compile(a, f, pid, child, stdout, stderr)
+	if c == nil {
+		return code
+	}
+	if a.listing {
+		for _, p := range c.obj.Programs {
+			if p.Target != nil {
+				fmt.Fprintln(stdout, p.Target.Name)
+			}
+		}
+		return 0
+	}
+
+	out := stdout
+	if a.outFile != "" {
+		of, err := os.Create(a.outFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ERROR: Failed to open output file: \"%s\": %s\n", a.outFile, capitalize(errText(err)))
+			return 1
+		}
+		defer of.Close()
+		out = of
+	}
+	format := a.format
+	switch format {
+	case "", "text", "json":
+	default:
+		fmt.Fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", format)
+		return 1
+	}
+	opts := runtime.Options{
+		Stdout:          out,
+		Stderr:          stderr,
+		Format:          format,
+		Buffer:          bufferMode(a.buffer),
+		Quiet:           a.quiet,
+		Verbose:         a.verbose,
+		DebugVerifier:   a.debugs("verifier"),
+		DryRun:          a.dryRun,
+		Unsafe:          a.unsafe,
+		PID:             pid,
+		Child:           child,
+		NoFeatures:      a.noFeatures,
+		File:            f,
+		NotifyAttached:  os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
+		BackgroundClose: true,
+	}
+	code, err := runtime.Run(context.Background(), c.obj, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
+	return code
+}
+
+func errText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func bufferMode(s string) runtime.BufferMode {
+	switch s {
+	case "none":
+		return runtime.BufferNone
+	case "full":
+		return runtime.BufferFull
+	}
+	return runtime.BufferLine
+}
