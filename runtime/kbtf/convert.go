@@ -155,7 +155,9 @@ func intType(t *btf.Int) types.Type {
 	if t.Encoding == btf.Bool && t.Size == 1 {
 		return &types.Bool{}
 	}
-	signed := t.Encoding == btf.Signed
+	// The kernel builds with -funsigned-char, but scripts (and bpftrace)
+	// treat char as int8.
+	signed := t.Encoding == btf.Signed || t.Name == "char"
 	switch t.Size {
 	case 1, 2, 4, 8:
 		return &types.Int{Bits: int(t.Size) * 8, Signed: signed}

@@ -257,7 +257,7 @@ func (p kprobeProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions
 // kprobeError names the function and the kernel's reason.
 func kprobeError(t *Target, err error) error {
 	switch {
-	case errors.Is(err, link.ErrNotSupported):
+	case errors.Is(err, link.ErrNotSupported), errors.Is(err, os.ErrNotExist) && !haveKprobes():
 		return fmt.Errorf("%s: kprobes are not supported by this kernel (CONFIG_KPROBES or CONFIG_KPROBE_EVENTS unset): %w", t.Name, err)
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("%s: cannot attach: function %s not found, or not traceable (inlined, or marked notrace): %w", t.Name, t.Func, err)
