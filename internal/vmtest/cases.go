@@ -87,6 +87,9 @@ func RunCases(t testing.TB, cfg Config, cases []Case) map[string]CaseResult {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.Stderr != "" {
+		t.Logf("vmtest: stderr outside the cases:\n%s", res.Stderr)
+	}
 	out := map[string]CaseResult{}
 	for _, c := range cases {
 		dir := guestDir + "/cases/" + c.Name
