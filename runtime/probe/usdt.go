@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -223,7 +224,36 @@ func (p usdtProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions) 
 	if !ok {
 		return nil, fmt.Errorf("%s: target was not expanded by the usdt provider", t.Name)
 	}
-	return uprobeAttach(prog, t.Path, loc.Probe.FileOffset, loc.Probe.SemaphoreOff, false, pidOf(t, opts))
+	pid := pidOf(t, opts)
+	l, err := uprobeAttach(prog, t.Path, loc.Probe.FileOffset, loc.Probe.SemaphoreOff, false, pid)
+	if err == nil || loc.Probe.Semaphore == 0 || pid == 0 || !errors.Is(err, link.ErrNotSupported) {
+		return l, err
+	}
+	// No ref_ctr_offset in this kernel: with -p, count the semaphore up in
+	// the process's memory ourselves, and down again on detach.
+	l, err = uprobeAttach(prog, t.Path, loc.Probe.FileOffset, 0, false, pid)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := usdt.AddSemaphore(pid, t.Path, loc.Probe, 1); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return &usdtSemaphoreLink{Link: l, pid: pid, path: t.Path, probe: loc.Probe}, nil
+}
+
+// usdtSemaphoreLink undoes AddSemaphore when the probe is detached.
+type usdtSemaphoreLink struct {
+	link.Link
+	pid   int
+	path  string
+	probe usdt.Probe
+}
+
+func (l *usdtSemaphoreLink) Close() error {
+	err := l.Link.Close()
+	usdt.AddSemaphore(l.pid, l.path, l.probe, -1) // the process may be gone
+	return err
 }
 
 // List lists the probes of binaries: search is "PATH[:[PROVIDER:]NAME]",

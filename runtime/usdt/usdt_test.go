@@ -2,6 +2,8 @@ package usdt_test
 
 import (
 	"debug/elf"
+	"fmt"
+	"os/exec"
 	"reflect"
 	"testing"
 
@@ -144,5 +146,37 @@ func TestReadTarget(t *testing.T) {
 	// A file without notes.
 	if ps, err := usdt.ReadFile(tg.Cpp); err != nil || len(ps) != 0 {
 		t.Errorf("C++ target: %v, %v", ps, err)
+	}
+}
+
+func TestAddSemaphore(t *testing.T) {
+	usdttest.NeedRoot(t)
+	tg := usdttest.Build(t)
+	probes, err := usdt.ReadFile(tg.C)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := usdt.Locations(probes, "gobt", "guarded")[0]
+	cmd := exec.Command(tg.C, "wait")
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { in.Close(); cmd.Wait() }()
+	out.Read(make([]byte, 64)) // running
+	pid := cmd.Process.Pid
+	if v, err := usdt.AddSemaphore(pid, tg.C, g, 1); err != nil || v != 1 {
+		t.Fatalf("AddSemaphore(+1) = %d, %v", v, err)
+	}
+	if v, err := usdt.AddSemaphore(pid, fmt.Sprintf("/proc/%d/root%s", pid, tg.C), g, 1); err != nil || v != 2 {
+		t.Fatalf("AddSemaphore(+1) via /proc/PID/root = %d, %v", v, err)
+	}
+	if v, err := usdt.AddSemaphore(pid, tg.C, g, -2); err != nil || v != 0 {
+		t.Fatalf("AddSemaphore(-2) = %d, %v", v, err)
+	}
+	tick := usdt.Locations(probes, "gobt", "tick")[0]
+	if _, err := usdt.AddSemaphore(pid, tg.C, tick, 1); err == nil {
+		t.Errorf("a probe without a semaphore was activated")
 	}
 }

@@ -118,6 +118,13 @@ func doBuild() {
 		return
 	}
 	built = out
+	// Builds of older sources are no longer needed.
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "gobpftrace-targets-*"))
+	for _, o := range old {
+		if o != dir {
+			os.RemoveAll(o)
+		}
+	}
 }
 
 // ensureSDT makes <sys/sdt.h> available, installing Debian's
