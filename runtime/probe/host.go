@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -80,7 +79,9 @@ func (h *RealHost) KernelBTF() (*kbtf.Kernel, error) { return kbtf.Load() }
 
 // KernelFuncs lists traceable kernel functions: available_filter_functions
 // where it is readable; otherwise (it is EPERM under lockdown here) the BTF
-// functions of vmlinux and modules that /proc/kallsyms lists as text.
+// functions of vmlinux and modules, as bpftrace does. (Intersecting with
+// /proc/kallsyms would drop inlined functions, but reading kallsyms costs
+// ~350 ms here.)
 func (h *RealHost) KernelFuncs() ([]KFunc, error) {
 	h.funcsOnce.Do(func() {
 		if tf, err := MountTracefs(); err == nil {
@@ -89,79 +90,35 @@ func (h *RealHost) KernelFuncs() ([]KFunc, error) {
 				return
 			}
 		}
-		h.funcs, h.funcsErr = btfKallsymsFuncs()
+		h.funcs, h.funcsErr = btfFuncs()
 	})
 	return h.funcs, h.funcsErr
 }
 
-// btfKallsymsFuncs intersects BTF functions with kallsyms text symbols, so
-// that inlined functions (in BTF, but not in kallsyms) are left out.
-func btfKallsymsFuncs() ([]KFunc, error) {
+// btfFuncs lists BTF functions of vmlinux and of modules with BTF.
+func btfFuncs() ([]KFunc, error) {
 	k, err := kbtf.Load()
 	if err != nil {
 		return nil, err
 	}
-	syms, err := kallsymsText()
-	if err != nil {
-		return nil, err
-	}
 	var out []KFunc
-	add := func(module string, names []string) {
-		seen := map[string]bool{}
-		for _, n := range names {
-			if seen[n] {
-				continue
+	for _, m := range append([]string{"vmlinux"}, k.Modules()...) {
+		names, err := k.FuncNames(m)
+		if err != nil {
+			if m == "vmlinux" {
+				return nil, err
 			}
-			seen[n] = true
-			if m, ok := syms[n]; ok && (m == module || module == "vmlinux" && m == "") {
-				out = append(out, KFunc{Module: module, Name: n})
-			}
+			continue
 		}
-	}
-	names, err := k.FuncNames("")
-	if err != nil {
-		return nil, err
-	}
-	add("vmlinux", names)
-	for _, m := range k.Modules() {
-		if names, err := k.FuncNames(m); err == nil {
-			add(m, names)
+		seen := make(map[string]bool, len(names))
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, KFunc{Module: m, Name: n})
+			}
 		}
 	}
 	return out, nil
-}
-
-// kallsymsText maps text symbol names to their module ("" for vmlinux).
-func kallsymsText() (map[string]string, error) {
-	f, err := os.Open("/proc/kallsyms")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := make(map[string]string, 1<<17)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		// "ffffffff81000000 T _stext" or "... t name\t[module]"
-		i := strings.IndexByte(line, ' ')
-		if i < 0 || i+3 > len(line) {
-			continue
-		}
-		if c := line[i+1]; c != 't' && c != 'T' {
-			continue
-		}
-		rest := line[i+3:]
-		mod := ""
-		if j := strings.IndexByte(rest, '\t'); j >= 0 {
-			mod = strings.Trim(rest[j+1:], "[] ")
-			rest = rest[:j]
-		}
-		if _, dup := out[rest]; !dup {
-			out[rest] = mod
-		}
-	}
-	return out, sc.Err()
 }
 
 // Features probes what the kernel can do, once.
@@ -174,9 +131,14 @@ func (h *RealHost) Features() Features {
 		f := Features{}
 		f.Kprobe = !off["kprobe"] && haveKprobes()
 		f.KprobeMulti = f.Kprobe && !off["kprobe_multi"] && haveKprobeMulti()
-		if off["fentry"] || off["kfunc"] {
+		// Only the kprobe fallback needs to know whether fentry works, so
+		// the probe (a program load, ~15 ms) runs only without kprobes.
+		switch {
+		case off["fentry"] || off["kfunc"]:
 			h.fentErr = errors.New("switched off with --no-feature")
-		} else {
+		case f.Kprobe:
+			f.Fentry = true
+		default:
 			h.fentErr = probeFentry()
 			f.Fentry = h.fentErr == nil
 		}
@@ -187,9 +149,12 @@ func (h *RealHost) Features() Features {
 	return h.feat
 }
 
-// FentryError says why fentry is unavailable (nil when it works).
+// FentryError says why fentry is unavailable (nil when it works), probing
+// it if Features did not need to.
 func (h *RealHost) FentryError() error {
-	h.Features()
+	if h.Features().Kprobe && h.fentErr == nil {
+		return probeFentry()
+	}
 	return h.fentErr
 }
 
@@ -222,6 +187,9 @@ func probeFentry() error {
 	}
 	prog, err := ebpf.NewProgram(spec)
 	if err != nil {
+		if errors.Is(err, unix.EPERM) { // not cilium's MEMLOCK hint: the kernel refuses the type
+			err = unix.EPERM
+		}
 		return fmt.Errorf("loading a tracing program: %w", unwrapVerifier(err))
 	}
 	defer prog.Close()
