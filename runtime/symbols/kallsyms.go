@@ -1,7 +1,7 @@
 package symbols
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -21,9 +21,12 @@ type KernelSym struct {
 
 // KernelTable is a parsed kallsyms, sorted by address.
 type KernelTable struct {
-	syms   []KernelSym    // sorted by Addr, one entry per address
-	byName map[string]int // name -> index into all
-	all    []KernelSym    // every entry, in file order
+	syms []KernelSym // sorted by Addr, one entry per address
+	all  []KernelSym // every entry, in file order
+	// byName (name -> first index into all) is built on the first Addr
+	// call: most runs only symbolize addresses.
+	byNameOnce sync.Once
+	byName     map[string]int
 }
 
 var (
@@ -36,43 +39,61 @@ var (
 // Kernel returns the running kernel's symbol table, read once.
 func Kernel() (*KernelTable, error) {
 	kernelOnce.Do(func() {
-		f, err := os.Open(kallsymsPath)
+		// One big read: /proc/kallsyms is slow to read in small pieces.
+		data, err := os.ReadFile(kallsymsPath)
 		if err != nil {
 			kernelErr = err
 			return
 		}
-		defer f.Close()
-		kernelTable, kernelErr = ParseKallsyms(f)
+		kernelTable, kernelErr = parseKallsyms(data)
 	})
 	return kernelTable, kernelErr
 }
 
 // ParseKallsyms reads text in /proc/kallsyms format.
 func ParseKallsyms(r io.Reader) (*KernelTable, error) {
-	t := &KernelTable{byName: make(map[string]int)}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	for sc.Scan() {
-		line := sc.Text()
-		f := strings.Fields(line)
-		if len(f) < 3 || len(f[1]) != 1 {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseKallsyms(data)
+}
+
+// parseKallsyms parses "ADDR TYPE NAME[\t[MODULE]]" lines without
+// splitting into fields: vmlinux alone has over 100k lines.
+func parseKallsyms(data []byte) (*KernelTable, error) {
+	t := &KernelTable{}
+	t.all = make([]KernelSym, 0, bytes.Count(data, []byte{'\n'})+1)
+	modules := map[string]string{} // one string per module name
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		sp := bytes.IndexByte(line, ' ')
+		if sp < 0 || len(line) < sp+4 || line[sp+2] != ' ' {
 			continue
 		}
-		addr, err := strconv.ParseUint(f[0], 16, 64)
+		addr, err := strconv.ParseUint(string(line[:sp]), 16, 64)
 		if err != nil {
 			continue
 		}
-		s := KernelSym{Addr: addr, Type: f[1][0], Name: f[2]}
-		if len(f) > 3 {
-			s.Module = strings.Trim(f[3], "[]")
+		s := KernelSym{Addr: addr, Type: line[sp+1]}
+		rest := line[sp+3:]
+		if tab := bytes.IndexByte(rest, '\t'); tab >= 0 {
+			mod := string(bytes.Trim(rest[tab+1:], "[] "))
+			if m, ok := modules[mod]; ok {
+				mod = m
+			} else {
+				modules[mod] = mod
+			}
+			s.Module = mod
+			rest = rest[:tab]
 		}
-		if _, dup := t.byName[s.Name]; !dup {
-			t.byName[s.Name] = len(t.all)
-		}
+		s.Name = string(rest)
 		t.all = append(t.all, s)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	if len(t.all) > 0 && allZero(t.all) {
 		return nil, fmt.Errorf("kallsyms addresses are hidden (kptr_restrict); run as root")
@@ -128,6 +149,14 @@ func (t *KernelTable) Lookup(addr uint64) (KernelSym, bool) {
 
 // Addr returns the address of a symbol by name ("vfs_read", or "module:name").
 func (t *KernelTable) Addr(name string) (KernelSym, bool) {
+	t.byNameOnce.Do(func() {
+		t.byName = make(map[string]int, len(t.all))
+		for i, s := range t.all {
+			if _, dup := t.byName[s.Name]; !dup {
+				t.byName[s.Name] = i
+			}
+		}
+	})
 	if i, ok := t.byName[name]; ok {
 		return t.all[i], true
 	}
