@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // KernelSym is one /proc/kallsyms entry.
@@ -31,23 +32,67 @@ type KernelTable struct {
 
 var (
 	kallsymsPath = "/proc/kallsyms"
-	kernelOnce   sync.Once
+	kernelMu     sync.Mutex
 	kernelTable  *KernelTable
 	kernelErr    error
+	kernelRead   time.Time
 )
+
+// kernelRereadAfter limits re-reading kallsyms for addresses it did not
+// know (BPF programs and modules loaded after the first read).
+const kernelRereadAfter = time.Second
 
 // Kernel returns the running kernel's symbol table, read once.
 func Kernel() (*KernelTable, error) {
-	kernelOnce.Do(func() {
-		// One big read: /proc/kallsyms is slow to read in small pieces.
-		data, err := os.ReadFile(kallsymsPath)
-		if err != nil {
-			kernelErr = err
-			return
-		}
-		kernelTable, kernelErr = parseKallsyms(data)
-	})
+	kernelMu.Lock()
+	defer kernelMu.Unlock()
+	if kernelTable == nil && kernelErr == nil {
+		loadKernelLocked()
+	}
 	return kernelTable, kernelErr
+}
+
+func loadKernelLocked() {
+	// One big read: /proc/kallsyms is slow to read in small pieces.
+	data, err := os.ReadFile(kallsymsPath)
+	kernelRead = time.Now()
+	if err != nil {
+		kernelErr = err
+		return
+	}
+	t, err := parseKallsyms(data)
+	if err != nil {
+		kernelErr = err
+		return
+	}
+	kernelTable, kernelErr = t, nil
+}
+
+// unknownOffset is how far past a symbol an address may be before it is
+// taken for code that kallsyms did not list when it was read.
+const unknownOffset = 1 << 20
+
+// kernelLookup finds addr, re-reading kallsyms (at most once a second)
+// when it falls outside what was known.
+func kernelLookup(addr uint64) (KernelSym, bool) {
+	t, err := Kernel()
+	if err != nil {
+		return KernelSym{}, false
+	}
+	s, ok := t.Lookup(addr)
+	if ok && addr-s.Addr < unknownOffset {
+		return s, true
+	}
+	kernelMu.Lock()
+	if time.Since(kernelRead) >= kernelRereadAfter {
+		loadKernelLocked()
+	}
+	t = kernelTable
+	kernelMu.Unlock()
+	if t == nil {
+		return KernelSym{}, false
+	}
+	return t.Lookup(addr)
 }
 
 // ParseKallsyms reads text in /proc/kallsyms format.
@@ -176,24 +221,13 @@ func (t *KernelTable) Symbols() []KernelSym { return t.all }
 // Ksym returns the kernel symbol containing addr and addr's offset in it.
 // name is "" when addr is below every symbol or kallsyms is unreadable.
 func Ksym(addr uint64) (name string, off uint64) {
-	t, err := Kernel()
-	if err != nil {
-		return "", 0
-	}
-	s, ok := t.Lookup(addr)
-	if !ok {
-		return "", 0
-	}
-	return s.Name, addr - s.Addr
+	name, off, _ = KsymModule(addr)
+	return name, off
 }
 
 // KsymModule is Ksym plus the module the symbol lives in ("" for vmlinux).
 func KsymModule(addr uint64) (name string, off uint64, module string) {
-	t, err := Kernel()
-	if err != nil {
-		return "", 0, ""
-	}
-	s, ok := t.Lookup(addr)
+	s, ok := kernelLookup(addr)
 	if !ok {
 		return "", 0, ""
 	}
