@@ -13,6 +13,10 @@ import (
 
 // parseCRecordDecl parses "struct|union [name] { fields } [;]" at top level.
 func (p *parser) parseCRecordDecl() ast.Decl {
+	if p.peek(1).kind != tIdent {
+		p.next()
+		p.unexpected("identifier")
+	}
 	rec := p.parseCRecord()
 	p.got(tSemi)
 	return rec
@@ -34,6 +38,7 @@ func (p *parser) parseCRecord() *ast.CRecord {
 		p.unexpected("{")
 	}
 	p.next()
+	rec.Fields = []*ast.CField{}
 	for !p.got(tRBrace) {
 		if p.tok.kind == tEOF {
 			p.unexpected("}")

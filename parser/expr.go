@@ -24,6 +24,8 @@ var binPrec = [numKinds]int8{
 
 // parseExpr parses a full expression: the ternary and everything below.
 func (p *parser) parseExpr() ast.Expr {
+	p.enter()
+	defer p.leave()
 	start := p.tok.start
 	cond := p.parseBinary(1)
 	if p.tok.kind != tQues {
@@ -61,6 +63,8 @@ var unaryOps = map[kind]string{
 }
 
 func (p *parser) parseUnary() ast.Expr {
+	p.enter()
+	defer p.leave()
 	t := p.tok
 	if op, ok := unaryOps[t.kind]; ok {
 		p.next()

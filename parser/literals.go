@@ -57,7 +57,10 @@ func parseInt(raw string) (val uint64, suffix string, err error) {
 		if !ok {
 			return 0, "", overflow(raw)
 		}
-		for ; exp > 0; exp-- {
+		if val != 0 && exp > 19 {
+			return 0, "", overflow(raw)
+		}
+		for ; exp > 0 && val != 0; exp-- {
 			hi, lo := bits.Mul64(val, 10)
 			if hi != 0 {
 				return 0, "", overflow(raw)

@@ -66,6 +66,7 @@ type parser struct {
 	depth   int     // open '{' consumed so far, for error recovery
 	inPred  bool    // parsing a predicate: "/" may close it
 	quiet   bool    // skipping after an error: no lexical errors
+	nest    int     // recursion depth, bounded by maxNest
 	diags   diag.List
 }
 
@@ -75,6 +76,18 @@ func newParser(f *lang.File) *parser {
 	p.tok = p.lx.next()
 	return p
 }
+
+// maxNest bounds nesting so that hostile input cannot exhaust the stack.
+const maxNest = 1000
+
+func (p *parser) enter() {
+	p.nest++
+	if p.nest > maxNest {
+		p.failAt(p.tok.start, p.tok.end, "nesting too deep")
+	}
+}
+
+func (p *parser) leave() { p.nest-- }
 
 func (p *parser) lexError(start, end int, format string, args ...any) {
 	if p.quiet {
@@ -234,7 +247,7 @@ func (p *parser) item(fn func()) {
 			p.recoverItem()
 		}
 	}()
-	p.depth = 0
+	p.depth, p.nest = 0, 0
 	fn()
 }
 
@@ -258,7 +271,7 @@ func (p *parser) parseDecl() ast.Decl {
 	switch t.kind {
 	case tPreproc:
 		p.next()
-		return &ast.Preproc{Base: ast.Base{Sp: span(t.start, t.end)}, Text: strings.TrimRight(p.text(t), " \t\r")}
+		return &ast.Preproc{Base: ast.Base{Sp: span(t.start, t.end)}, Text: strings.TrimRight(p.text(t), " \t\r\n")}
 	case tSemi:
 		p.next() // stray ';' between items
 		return nil

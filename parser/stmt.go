@@ -16,6 +16,8 @@ func (p *parser) parseBlock() *ast.Block {
 // whether the last statement is an expression not followed by ';', which
 // makes it the value of a block expression.
 func (p *parser) parseStmts() (stmts []ast.Stmt, open bool) {
+	p.enter()
+	defer p.leave()
 	for p.tok.kind != tRBrace {
 		if p.tok.kind == tEOF {
 			p.unexpected("}")

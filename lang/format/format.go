@@ -19,13 +19,18 @@ func Program(p *ast.Program) string {
 	pr := &printer{}
 	if p.Shebang != "" {
 		pr.line(p.Shebang)
+	} else if len(p.Decls) > 0 {
+		// A "#!" directive that is not a shebang must not land on line 1.
+		if d, ok := p.Decls[0].(*ast.Preproc); ok && strings.HasPrefix(d.Text, "#!") {
+			pr.b.WriteByte('\n')
+		}
 	}
 	var prev ast.Decl
 	for i, d := range p.Decls {
 		_, isPre := d.(*ast.Preproc)
 		_, prevPre := prev.(*ast.Preproc)
 		if i > 0 || p.Shebang != "" {
-			if !(isPre && prevPre) {
+			if !(isPre && prevPre) || strings.HasSuffix(prev.(*ast.Preproc).Text, "\\") {
 				pr.b.WriteByte('\n')
 			}
 		}
@@ -200,9 +205,9 @@ func (pr *printer) stmt(s ast.Stmt, bare bool) {
 	}
 	switch s := s.(type) {
 	case *ast.ExprStmt:
-		pr.line(pr.expr(s.X, 0) + semi)
+		pr.line(pr.stmtExpr(s.X) + semi)
 	case *ast.AssignStmt:
-		pr.line(pr.expr(s.Target, 0) + " " + s.Op + " " + pr.expr(s.Value, 0) + ";")
+		pr.line(pr.stmtExpr(s.Target) + " " + s.Op + " " + pr.expr(s.Value, 0) + ";")
 	case *ast.LetStmt:
 		l := "let " + pr.expr(s.Var, 0)
 		if s.Type != nil {
@@ -239,6 +244,16 @@ func (pr *printer) stmt(s ast.Stmt, bare bool) {
 		pr.block(s.Body, false)
 		pr.b.WriteByte('\n')
 	}
+}
+
+// stmtExpr renders an expression at the start of a statement, where a
+// leading '{' would read as a block statement.
+func (pr *printer) stmtExpr(e ast.Expr) string {
+	x := pr.expr(e, 0)
+	if strings.HasPrefix(x, "{") {
+		return "(" + x + ")"
+	}
+	return x
 }
 
 func (pr *printer) ifChain(s *ast.IfStmt) {
