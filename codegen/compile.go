@@ -1,0 +1,248 @@
+package codegen
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/sema"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+const scratchMapName = "scratch"
+
+// compiler holds what all programs of an Object share.
+type compiler struct {
+	prog *ast.Program
+	info *sema.Info
+	obj  *Object
+
+	scratchMax  int
+	usesRingBuf bool
+	usesLoss    bool
+}
+
+// Compile generates one BPF program per probe target, plus the maps and the
+// event table the runtime needs.
+func Compile(prog *ast.Program, info *sema.Info) (obj *Object, err error) {
+	c := &compiler{prog: prog, info: info, obj: &Object{Maps: map[string]*ebpf.MapSpec{}}}
+	c.obj.Config = Config(info.Config)
+	for _, m := range info.Maps {
+		um, spec, err := userMap(m)
+		if err != nil {
+			return nil, err
+		}
+		c.obj.UserMaps = append(c.obj.UserMaps, um)
+		c.obj.Maps[spec.Name] = spec
+	}
+	for _, ev := range info.Events {
+		c.obj.Events = append(c.obj.Events, &Event{
+			ID: ev.ID, Kind: EventKind(ev.Kind), Fmt: ev.Fmt, ArgsType: ev.ArgsType,
+			Map: ev.Map, Loc: ev.Loc, Span: ev.Span,
+		})
+	}
+	for _, pi := range info.Probes {
+		for _, t := range pi.Targets {
+			p, err := c.program(pi, t)
+			if err != nil {
+				return nil, err
+			}
+			c.obj.Programs = append(c.obj.Programs, p)
+		}
+	}
+	if c.scratchMax > 0 {
+		c.obj.Maps[scratchMapName] = &ebpf.MapSpec{
+			Name: scratchMapName, Type: ebpf.PerCPUArray, KeySize: 4,
+			ValueSize: uint32(types.AlignUp(c.scratchMax, 8)), MaxEntries: 1,
+		}
+	}
+	if c.usesRingBuf {
+		pages := info.Config.PerfRbPages
+		if pages < 1 {
+			pages = 64
+		}
+		size := 4096
+		for size < pages*4096 {
+			size *= 2
+		}
+		c.obj.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.RingBuf, MaxEntries: uint32(size)}
+		c.obj.RingBuf = ringBufName
+	}
+	if c.usesLoss {
+		c.obj.Maps[eventLossName] = &ebpf.MapSpec{
+			Name: eventLossName, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1,
+		}
+		c.obj.EventLoss = eventLossName
+	}
+	return c.obj, nil
+}
+
+// userMap lays out one @map as documented on UserMap.
+func userMap(m *sema.Map) (*UserMap, *ebpf.MapSpec, error) {
+	if m.Value == nil {
+		return nil, nil, fmt.Errorf("map %s has no value type", m.Name)
+	}
+	keySize := 8
+	if m.Key != nil {
+		keySize = m.Key.Size()
+	}
+	um := &UserMap{Name: m.Name, Spec: m.Spec, Key: m.Key, Value: m.Value}
+	spec := &ebpf.MapSpec{Name: m.Spec, Type: ebpf.Hash, KeySize: uint32(keySize), MaxEntries: uint32(m.MaxKeys)}
+	if spec.MaxEntries == 0 {
+		spec.MaxEntries = 4096
+	}
+	if agg, ok := m.Value.(*types.Agg); ok {
+		um.PerCPU = true
+		spec.Type = ebpf.PerCPUHash
+		switch agg.Kind {
+		case types.AggCount, types.AggSum:
+			um.ValueSize = 8
+		case types.AggMin, types.AggMax, types.AggAvg, types.AggStats:
+			um.ValueSize = 16
+		case types.AggHist, types.AggLhist:
+			um.ValueSize = 8
+			spec.KeySize = uint32(types.AlignUp(keySize, 8) + 8)
+		}
+	} else {
+		um.ValueSize = m.Value.Size()
+	}
+	if um.ValueSize == 0 {
+		um.ValueSize = 8
+	}
+	spec.ValueSize = uint32(um.ValueSize)
+	return um, spec, nil
+}
+
+// program generates the program for one target of a probe.
+func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err error) {
+	g := &gen{
+		c: c, info: c.info, t: t,
+		labels: map[string]int{}, spills: map[int]int16{},
+		vars: map[*sema.Var]stdlib.Loc{}, exit: ".Lexit", padStrings: true,
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ec, ok := r.(errCompile)
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("%s: %s", t.Target.Name, ec.msg)
+		}
+	}()
+	for _, v := range pi.Vars {
+		if v.Type != nil {
+			g.vars[v] = g.alloc(v.Type.Size())
+		}
+	}
+	if pi.Probe.Pred != nil {
+		g.source(pi.Probe.Pred)
+		g.branch(pi.Probe.Pred, g.exit, false)
+	}
+	g.block(pi.Probe.Body)
+	g.Bind(g.exit)
+	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+
+	insns := g.prologue()
+	shift := len(insns)
+	for l, i := range g.labels {
+		g.labels[l] = i + shift
+	}
+	insns = append(insns, g.insns...)
+	if err := resolveLabels(insns, g.labels); err != nil {
+		return nil, err
+	}
+	if g.scratchMax > c.scratchMax {
+		c.scratchMax = g.scratchMax
+	}
+	ctx := t.Ctx
+	spec := &ebpf.ProgramSpec{
+		Name:         progName(t.Target.Name),
+		Type:         ctx.ProgType,
+		AttachType:   ctx.AttachType,
+		AttachTo:     ctx.AttachTo,
+		Instructions: insns,
+		License:      "GPL",
+	}
+	if spec.Type == ebpf.UnspecifiedProgram {
+		spec.Type = ebpf.RawTracepoint
+	}
+	p = &Program{Spec: spec, Target: t.Target, ProbeIndex: pi.Index}
+	if !t.RunByRuntime {
+		p.Provider = t.Provider
+	}
+	return p, nil
+}
+
+// prologue saves the context and fetches the scratch-map pointer when the
+// body needs them.
+func (g *gen) prologue() asm.Instructions {
+	var out asm.Instructions
+	if g.usesCtx {
+		out = append(out, asm.StoreMem(asm.R10, ctxSlot, asm.R1, asm.DWord))
+	}
+	if g.usesScratch {
+		out = append(out,
+			stImm(asm.R10, scratchSlot, 0, asm.DWord),
+			asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, scratchSlot),
+			asm.LoadMapPtr(asm.R1, 0).WithReference(scratchMapName),
+			asm.FnMapLookupElem.Call(),
+			asm.JNE.Imm(asm.R0, 0, "").WithReference(""),
+			asm.Return(),
+			asm.StoreMem(asm.R10, scratchSlot, asm.R0, asm.DWord),
+		)
+		// r0 is 0 on the early return.
+		out[len(out)-3].Offset = 1
+	}
+	return out
+}
+
+// progName makes a kernel object name (at most 15 characters of [A-Za-z0-9_]).
+func progName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	n := b.String()
+	if len(n) > 15 {
+		n = n[len(n)-15:]
+	}
+	return n
+}
+
+// Dump is the --emit asm text: every program with its target and its
+// instructions, statements annotated with their source line.
+func Dump(obj *Object) string {
+	var b strings.Builder
+	names := make([]string, 0, len(obj.Maps))
+	for n := range obj.Maps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m := obj.Maps[n]
+		fmt.Fprintf(&b, "map %s: %s key %d value %d entries %d\n", n, m.Type, m.KeySize, m.ValueSize, m.MaxEntries)
+	}
+	for _, p := range obj.Programs {
+		fmt.Fprintf(&b, "\nprogram %s (%s, %s): %d instructions\n", p.Target.Name, p.Spec.Name, p.Spec.Type, countInsns(p.Spec.Instructions))
+		fmt.Fprintf(&b, "%v", p.Spec.Instructions)
+	}
+	return b.String()
+}
+
+// countInsns counts raw instructions (a 64-bit immediate load counts twice).
+func countInsns(insns asm.Instructions) int {
+	n := 0
+	for _, in := range insns {
+		n += int(in.Size() / asm.InstructionSize)
+	}
+	return n
+}

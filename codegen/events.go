@@ -1,0 +1,81 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+const (
+	ringBufName   = "ringbuf"
+	eventLossName = "event_loss"
+)
+
+// SendEvent reserves a ring-buffer record, writes the event ID and the
+// arguments straight into it and submits it. When the buffer is full the
+// event-loss counter is incremented instead.
+func (g *gen) SendEvent(call *stdlib.Call, args []ast.Expr) {
+	ci := g.info.Calls[call.Node]
+	if ci == nil || ci.Event < 0 {
+		g.fail("%s: no event recorded", call.Name)
+	}
+	ev := g.info.Events[ci.Event]
+	size := 8
+	if ev.ArgsType != nil {
+		size += ev.ArgsType.Size()
+	}
+	g.c.usesRingBuf = true
+	ok, end := g.NewLabel(), g.NewLabel()
+	g.loadMapPtr(asm.R1, ringBufName)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Imm(asm.R3, 0), asm.FnRingbufReserve.Call(),
+		asm.JNE.Imm(asm.R0, 0, ok))
+	g.c.usesLoss = true
+	g.Emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(eventLossName), asm.Mov.Imm(asm.R2, 1),
+		asm.StoreXAdd(asm.R1, asm.R2, asm.DWord))
+	g.jmp(end)
+	g.Bind(ok)
+	g.Emit(stImm(asm.R0, 0, int64(ev.ID), asm.DWord))
+	if len(args) > 0 {
+		slot := g.stackAlloc(8, 8)
+		g.Emit(asm.StoreMem(asm.R10, int16(slot.Off), asm.R0, asm.DWord))
+		saved := g.padStrings
+		g.padStrings = false
+		for i, a := range args {
+			f := ev.ArgsType.Fields[i]
+			g.Store(a, stdlib.Loc{Ptr: int16(slot.Off), Off: int32(8 + f.Offset)}, f.Type)
+		}
+		g.padStrings = saved
+		g.Emit(asm.LoadMem(asm.R1, asm.R10, int16(slot.Off), asm.DWord))
+	} else {
+		g.Emit(asm.Mov.Reg(asm.R1, asm.R0))
+	}
+	g.Emit(asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
+	g.Bind(end)
+}
+
+// builtinScalar generates a builtin with a scalar value: its Emit pushes one temporary.
+func (g *gen) builtinScalar(e ast.Expr) asm.Register {
+	ci := g.info.Calls[e]
+	if ci == nil {
+		g.fail("unresolved builtin")
+	}
+	d := g.depth
+	ci.Entry.Emit(g, ci.Call, stdlib.Loc{})
+	if g.depth != d+1 {
+		g.fail("%s: generator left %d values", ci.Call.Name, g.depth-d)
+	}
+	return g.top()
+}
+
+// builtinInto generates a builtin with a memory value at dst.
+func (g *gen) builtinInto(e ast.Expr, dst stdlib.Loc) {
+	ci := g.info.Calls[e]
+	if ci == nil {
+		g.fail("unresolved builtin")
+	}
+	ci.Entry.Emit(g, ci.Call, dst)
+}
+
+// PadStrings tells string producers whether the bytes after the NUL must be zero.
+func (g *gen) PadStrings() bool { return g.padStrings }

@@ -1,0 +1,213 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/sema"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func (g *gen) mapOf(e ast.Expr) (*sema.Map, []ast.Expr) {
+	switch x := e.(type) {
+	case *ast.MapRef:
+		return g.info.MapByName("@" + x.Name), nil
+	case *ast.MapAccess:
+		return g.info.MapByName("@" + x.Map.Name), x.Keys
+	}
+	g.fail("not a map: %T", e)
+	return nil, nil
+}
+
+// keySize is the BPF key size of m, without a hist bucket.
+func keySize(m *sema.Map) int {
+	if m.Key == nil {
+		return 8
+	}
+	return m.Key.Size()
+}
+
+// buildKey writes the key of a map access into a new temp; extra bytes are
+// reserved after it (the hist bucket index).
+func (g *gen) buildKey(m *sema.Map, keys []ast.Expr, extra int) stdlib.Loc {
+	n := keySize(m)
+	if extra > 0 {
+		n = types.AlignUp(n, 8)
+	}
+	loc := g.Temp(n + extra)
+	if m.Key == nil {
+		g.StoreImm(loc, 0, asm.DWord)
+		return loc
+	}
+	saved := g.padStrings
+	g.padStrings = true
+	defer func() { g.padStrings = saved }()
+	if len(keys) == 1 {
+		g.Store(keys[0], loc, m.Key)
+		if pad := n - m.Key.Size(); pad > 0 {
+			g.Zero(loc.At(m.Key.Size()), pad)
+		}
+		return loc
+	}
+	tt := m.Key.(*types.Tuple)
+	g.zeroPadding(loc, tt.Fields, n)
+	for i, k := range keys {
+		g.Store(k, loc.At(tt.Fields[i].Offset), tt.Fields[i].Type)
+	}
+	return loc
+}
+
+func (g *gen) loadMapPtr(r asm.Register, spec string) {
+	g.Emit(asm.LoadMapPtr(r, 0).WithReference(spec))
+}
+
+// lookup calls map_lookup_elem(spec, key); the result is in r0.
+func (g *gen) lookup(spec string, key stdlib.Loc) {
+	g.Addr(asm.R2, key)
+	g.loadMapPtr(asm.R1, spec)
+	g.Emit(asm.FnMapLookupElem.Call())
+}
+
+// update calls map_update_elem(spec, key, val, BPF_ANY).
+func (g *gen) update(spec string, key, val stdlib.Loc) {
+	g.Addr(asm.R2, key)
+	g.Addr(asm.R3, val)
+	g.loadMapPtr(asm.R1, spec)
+	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+}
+
+// mapReadScalar reads @m[k]: the value, or 0 when the key is absent.
+func (g *gen) mapReadScalar(e ast.Expr) asm.Register {
+	m, keys := g.mapOf(e)
+	key := g.buildKey(m, keys, 0)
+	g.lookup(m.Spec, key)
+	r := g.Push()
+	size, sign := scalarSize(m.Value)
+	g.Emit(asm.Mov.Imm(r, 0), asm.JEq.Imm(asm.R0, 0, "").WithReference(""), asm.LoadMem(r, asm.R0, 0, size))
+	g.insns[len(g.insns)-2].Offset = 1
+	if sign {
+		g.signExtend(r, size)
+	}
+	return r
+}
+
+// mapReadInto copies @m[k] into dst, or zeroes dst when the key is absent.
+func (g *gen) mapReadInto(e ast.Expr, dst stdlib.Loc, t types.Type) {
+	m, keys := g.mapOf(e)
+	key := g.buildKey(m, keys, 0)
+	g.lookup(m.Spec, key)
+	found, end := g.NewLabel(), g.NewLabel()
+	g.Emit(asm.JNE.Imm(asm.R0, 0, found))
+	g.Zero(dst, t.Size())
+	g.jmp(end)
+	g.Bind(found)
+	r := g.Push()
+	g.Emit(asm.Mov.Reg(r, asm.R0))
+	g.copyFromReg(dst, r, t.Size())
+	g.Pop()
+	g.Bind(end)
+}
+
+// mapAssign is "@m[k] = v".
+func (g *gen) mapAssign(target, value ast.Expr) {
+	m, keys := g.mapOf(target)
+	val := g.Temp(m.Value.Size())
+	saved := g.padStrings
+	g.padStrings = true
+	g.Store(value, val, m.Value)
+	g.padStrings = saved
+	key := g.buildKey(m, keys, 0)
+	g.update(m.Spec, key, val)
+}
+
+// mapModify applies "@m[k] op= v" (also ++ and --, with value nil and
+// delta ±1); when result is set it pushes the old (post) or new value.
+func (g *gen) mapModify(target ast.Expr, op string, value ast.Expr, delta int32, result, post bool) {
+	m, keys := g.mapOf(target)
+	var v asm.Register
+	if value != nil {
+		v = g.Expr(value)
+	} else {
+		v = g.Push()
+		g.Emit(asm.Mov.Imm(v, delta))
+		op = "+"
+	}
+	key := g.buildKey(m, keys, 0)
+	g.lookup(m.Spec, key)
+	sign := isSigned(m.Value)
+	val := g.Temp(8)
+	if (op == "+" || op == "-") && !result {
+		// Present: add atomically in place. Absent: insert the operand.
+		missing, end := g.NewLabel(), g.NewLabel()
+		if op == "-" {
+			g.Emit(asm.Neg.Imm(v, 0))
+		}
+		g.Emit(asm.JEq.Imm(asm.R0, 0, missing), asm.StoreXAdd(asm.R0, v, asm.DWord))
+		g.jmp(end)
+		g.Bind(missing)
+		g.StoreReg(val, v, asm.DWord)
+		g.update(m.Spec, key, val)
+		g.Bind(end)
+		g.Pop()
+		return
+	}
+	o := g.Push()
+	g.Emit(asm.Mov.Imm(o, 0), asm.JEq.Imm(asm.R0, 0, "").WithReference(""), asm.LoadMem(o, asm.R0, 0, asm.DWord))
+	g.insns[len(g.insns)-2].Offset = 1
+	var old stdlib.Loc
+	if result && post {
+		old = g.Temp(8)
+		g.StoreReg(old, o, asm.DWord)
+	}
+	g.aluReg(op, o, v, sign)
+	g.StoreReg(val, o, asm.DWord)
+	g.update(m.Spec, key, val)
+	if result {
+		if post {
+			g.LoadMem(v, old, asm.DWord)
+		} else {
+			g.Emit(asm.Mov.Reg(v, o))
+		}
+	}
+	g.Pop()
+	if !result {
+		g.Pop()
+	}
+}
+
+// aggTarget builds the key of an aggregation's map slot.
+func (g *gen) aggTarget(target ast.Expr) *stdlib.AggTarget {
+	m, keys := g.mapOf(target)
+	agg := m.Value.(*types.Agg)
+	extra := 0
+	if agg.Kind == types.AggHist || agg.Kind == types.AggLhist {
+		extra = 8
+	}
+	n := keySize(m)
+	key := g.buildKey(m, keys, extra)
+	if extra > 0 {
+		n = types.AlignUp(n, 8)
+	}
+	return &stdlib.AggTarget{Spec: m.Spec, Key: key, KeyN: n, Value: agg}
+}
+
+func (g *gen) Lookup(spec string, key stdlib.Loc)      { g.lookup(spec, key) }
+func (g *gen) Update(spec string, key, val stdlib.Loc) { g.update(spec, key, val) }
+
+func (g *gen) MapKey(e ast.Expr) (string, stdlib.Loc) {
+	m, keys := g.mapOf(e)
+	return m.Spec, g.buildKey(m, keys, 0)
+}
+
+func (g *gen) AddrSpace(e ast.Expr) types.AddrSpace {
+	if p, ok := g.Type(e).(*types.Pointer); ok && p.Space != types.AddrNone {
+		return p.Space
+	}
+	if ref, ok := g.info.Ctx[e]; ok {
+		if l := g.ctxLoc(ref); l.Space != types.AddrNone {
+			return l.Space
+		}
+	}
+	return types.AddrKernel
+}

@@ -1,0 +1,227 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func (g *gen) block(b *ast.Block) {
+	if b == nil {
+		return
+	}
+	for _, s := range b.Stmts {
+		g.stmt(s)
+	}
+}
+
+// stmt generates one statement; its temporaries die at its end.
+func (g *gen) stmt(s ast.Stmt) {
+	m := g.mark()
+	defer g.release(m)
+	if _, isBlock := s.(*ast.Block); !isBlock {
+		g.source(s)
+	}
+	switch s := s.(type) {
+	case *ast.Block:
+		g.block(s)
+	case *ast.ExprStmt:
+		g.exprStmt(s.X)
+	case *ast.AssignStmt:
+		g.assign(s)
+	case *ast.LetStmt:
+		v := g.info.Vars[s.Var]
+		if v == nil || v.Type == nil {
+			return
+		}
+		if s.Value != nil {
+			g.storeVar(v.Type, g.varLoc(v), s.Value)
+		} else {
+			g.Zero(g.varLoc(v), v.Type.Size())
+		}
+	case *ast.IfStmt:
+		elseL := g.NewLabel()
+		g.branch(s.Cond, elseL, false)
+		g.block(s.Then)
+		if s.Else != nil {
+			end := g.NewLabel()
+			g.jmp(end)
+			g.Bind(elseL)
+			g.stmt(s.Else)
+			g.Bind(end)
+		} else {
+			g.Bind(elseL)
+		}
+	case *ast.WhileStmt:
+		top, brk := g.NewLabel(), g.NewLabel()
+		g.Bind(top)
+		g.branch(s.Cond, brk, false)
+		g.loops = append(g.loops, loopLabels{brk: brk, cont: top})
+		g.block(s.Body)
+		g.loops = g.loops[:len(g.loops)-1]
+		g.jmp(top)
+		g.Bind(brk)
+	case *ast.UnrollStmt:
+		n, _ := g.info.Consts[s.Count]
+		count := n.Int
+		if lit, ok := s.Count.(*ast.IntLit); ok {
+			count = int64(lit.Value)
+		}
+		for i := int64(0); i < count; i++ {
+			g.block(s.Body)
+		}
+	case *ast.ForStmt:
+		g.forStmt(s)
+	case *ast.JumpStmt:
+		switch s.Kind {
+		case "break":
+			g.jmp(g.loops[len(g.loops)-1].brk)
+		case "continue":
+			g.jmp(g.loops[len(g.loops)-1].cont)
+		default:
+			g.ExitProgram()
+		}
+	default:
+		g.fail("cannot generate statement %T", s)
+	}
+}
+
+func (g *gen) forStmt(s *ast.ForStmt) {
+	r, ok := s.Iter.(*ast.Range)
+	if !ok {
+		g.fail("for over maps is not supported yet")
+	}
+	v := g.info.Vars[s.Var]
+	loc := g.varLoc(v)
+	end := g.Temp(8)
+	x := g.Expr(r.Lo)
+	g.StoreReg(loc, x, asm.DWord)
+	g.Pop()
+	x = g.Expr(r.Hi)
+	g.StoreReg(end, x, asm.DWord)
+	g.Pop()
+	top, cont, brk := g.NewLabel(), g.NewLabel(), g.NewLabel()
+	cmp := asm.JGE
+	if isSigned(v.Type) {
+		cmp = asm.JSGE
+	}
+	g.Bind(top)
+	g.LoadMem(asm.R1, loc, asm.DWord)
+	g.LoadMem(asm.R2, end, asm.DWord)
+	g.Emit(cmp.Reg(asm.R1, asm.R2, brk))
+	g.loops = append(g.loops, loopLabels{brk: brk, cont: cont})
+	g.block(s.Body)
+	g.loops = g.loops[:len(g.loops)-1]
+	g.Bind(cont)
+	g.LoadMem(asm.R1, loc, asm.DWord)
+	g.Emit(asm.Add.Imm(asm.R1, 1))
+	g.StoreReg(loc, asm.R1, asm.DWord)
+	g.jmp(top)
+	g.Bind(brk)
+}
+
+func (g *gen) storeVar(t types.Type, loc stdlib.Loc, value ast.Expr) {
+	saved := g.padStrings
+	g.padStrings = true
+	g.Store(value, loc, t)
+	g.padStrings = saved
+}
+
+func (g *gen) exprStmt(x ast.Expr) {
+	switch x := x.(type) {
+	case *ast.IncDec:
+		g.incdec(x, false)
+		return
+	case *ast.Call, *ast.Ident:
+		ci := g.info.Calls[x]
+		if ci != nil {
+			t := g.Type(x)
+			if _, void := t.(*types.Void); void || t == nil {
+				ci.Entry.Emit(g, ci.Call, stdlib.Loc{})
+				return
+			}
+		}
+	}
+	t := g.Type(x)
+	if t == nil {
+		return
+	}
+	if isMemory(t) {
+		g.Store(x, g.Temp(t.Size()), t)
+		return
+	}
+	g.Expr(x)
+	g.Pop()
+}
+
+func (g *gen) assign(s *ast.AssignStmt) {
+	if call, ok := s.Value.(*ast.Call); ok {
+		if ci := g.info.Calls[call]; ci != nil && ci.Entry.Kind == stdlib.Agg {
+			ci.Entry.EmitAgg(g, ci.Call, g.aggTarget(s.Target))
+			return
+		}
+	}
+	op := ""
+	if s.Op != "=" {
+		op = s.Op[:len(s.Op)-1]
+	}
+	switch t := s.Target.(type) {
+	case *ast.Variable:
+		v := g.info.Vars[t]
+		loc := g.varLoc(v)
+		if op == "" {
+			g.storeVar(v.Type, loc, s.Value)
+			return
+		}
+		r := g.Push()
+		g.loadScalar(r, loc, v.Type)
+		x := g.Expr(s.Value)
+		g.aluReg(op, r, x, isSigned(v.Type))
+		g.Pop()
+		g.StoreReg(loc, r, asm.DWord)
+		g.Pop()
+	case *ast.MapRef, *ast.MapAccess:
+		if op == "" {
+			g.mapAssign(t, s.Value)
+			return
+		}
+		g.mapModify(t, op, s.Value, 0, false, false)
+	default:
+		g.fail("cannot assign to %T", s.Target)
+	}
+}
+
+// incdec generates x++ / --x; with result it pushes the expression's value.
+func (g *gen) incdec(e *ast.IncDec, result bool) asm.Register {
+	delta := int32(1)
+	if e.Op == "--" {
+		delta = -1
+	}
+	switch x := e.X.(type) {
+	case *ast.Variable:
+		v := g.info.Vars[x]
+		loc := g.varLoc(v)
+		r := g.Push()
+		g.loadScalar(r, loc, v.Type)
+		g.Emit(asm.Add.Imm(r, delta))
+		g.StoreReg(loc, r, asm.DWord)
+		if !result {
+			g.Pop()
+			return 0
+		}
+		if e.Post {
+			g.Emit(asm.Add.Imm(r, -delta))
+		}
+		return r
+	case *ast.MapRef, *ast.MapAccess:
+		g.mapModify(x, "+", nil, delta, result, e.Post)
+		if result {
+			return g.top()
+		}
+		return 0
+	}
+	g.fail("cannot increment %T", e.X)
+	return 0
+}

@@ -1,0 +1,259 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/sema"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/probe"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+type ctxRef = sema.CtxRef
+
+func isMemory(t types.Type) bool {
+	switch t.(type) {
+	case *types.Int, *types.Bool, *types.Pointer, *types.Enum:
+		return false
+	}
+	return true
+}
+
+func (g *gen) varLoc(v *sema.Var) stdlib.Loc {
+	l, ok := g.vars[v]
+	if !ok {
+		g.fail("variable $%s has no slot", v.Name)
+	}
+	return l
+}
+
+// Store evaluates e into memory at dst as a value of type t.
+func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
+	if !isMemory(t) {
+		r := g.Expr(e)
+		if _, ok := t.(*types.Bool); ok {
+			if _, src := g.Type(e).(*types.Bool); !src {
+				g.convert(r, t)
+			}
+		}
+		size, _ := scalarSize(t)
+		g.StoreReg(dst, r, size)
+		g.Pop()
+		return
+	}
+	et := g.Type(e)
+	if st, ok := t.(*types.String); ok {
+		g.storeString(e, dst, st, et)
+		return
+	}
+	switch x := e.(type) {
+	case *ast.Tuple:
+		tt := t.(*types.Tuple)
+		g.zeroPadding(dst, tt.Fields, tt.Size())
+		for i, el := range x.Elems {
+			g.Store(el, dst.At(tt.Fields[i].Offset), tt.Fields[i].Type)
+		}
+		return
+	case *ast.Record:
+		rt := t.(*types.Record)
+		g.zeroPadding(dst, rt.Fields, rt.Size())
+		for i, f := range x.Fields {
+			g.Store(f.Value, dst.At(rt.Fields[i].Offset), rt.Fields[i].Type)
+		}
+		return
+	}
+	if !types.Equal(et, t) {
+		// Same shape, different widths (e.g. strings inside tuples): go through a temp.
+		if tt, ok := t.(*types.Tuple); ok {
+			if src, ok := et.(*types.Tuple); ok && len(src.Fields) == len(tt.Fields) {
+				tmp := g.Temp(src.Size())
+				g.storeSame(e, tmp, src)
+				g.zeroPadding(dst, tt.Fields, tt.Size())
+				for i, f := range tt.Fields {
+					g.convertMem(dst.At(f.Offset), f.Type, tmp.At(src.Fields[i].Offset), src.Fields[i].Type)
+				}
+				return
+			}
+		}
+		g.fail("cannot store %s as %s", et, t)
+	}
+	g.storeSame(e, dst, t)
+}
+
+// convertMem copies a value of type st at src into dst as type dt.
+func (g *gen) convertMem(dst stdlib.Loc, dt types.Type, src stdlib.Loc, st types.Type) {
+	if !isMemory(dt) {
+		g.loadScalar(asm.R0, src, st)
+		size, _ := scalarSize(dt)
+		g.StoreReg(dst, asm.R0, size)
+		return
+	}
+	n := st.Size()
+	if dt.Size() < n {
+		n = dt.Size()
+	}
+	g.Copy(dst, src, n)
+	if dt.Size() > n {
+		g.Zero(dst.At(n), dt.Size()-n)
+	}
+}
+
+// zeroPadding clears the gaps between fields (map keys compare bytes).
+func (g *gen) zeroPadding(dst stdlib.Loc, fields []types.Field, size int) {
+	off := 0
+	for _, f := range fields {
+		if f.Offset > off {
+			g.Zero(dst.At(off), f.Offset-off)
+		}
+		off = f.Offset + f.Type.Size()
+	}
+	if size > off {
+		g.Zero(dst.At(off), size-off)
+	}
+}
+
+// storeSame stores a memory value whose type is exactly t.
+func (g *gen) storeSame(e ast.Expr, dst stdlib.Loc, t types.Type) {
+	if l, ok := g.locOf(e); ok {
+		g.Copy(dst, l, t.Size())
+		return
+	}
+	switch x := e.(type) {
+	case *ast.MapRef, *ast.MapAccess:
+		g.mapReadInto(e, dst, t)
+		return
+	case *ast.Ident, *ast.Call:
+		g.builtinInto(x, dst)
+		return
+	case *ast.Ternary:
+		elseL, end := g.NewLabel(), g.NewLabel()
+		g.branch(x.Cond, elseL, false)
+		g.Store(x.Then, dst, t)
+		g.jmp(end)
+		g.Bind(elseL)
+		g.Store(x.Else, dst, t)
+		g.Bind(end)
+		return
+	case *ast.FieldAccess, *ast.TupleIndex:
+		l, _ := g.memberLoc(e)
+		g.Copy(dst, l, t.Size())
+		return
+	}
+	g.fail("cannot generate %T as a %s value", e, t)
+}
+
+// locOf returns where a memory value already lives, if it does.
+func (g *gen) locOf(e ast.Expr) (stdlib.Loc, bool) {
+	if v, ok := e.(*ast.Variable); ok {
+		return g.varLoc(g.info.Vars[v]), true
+	}
+	return stdlib.Loc{}, false
+}
+
+// memberLoc evaluates the tuple/record containing e and returns the member's place.
+func (g *gen) memberLoc(e ast.Expr) (stdlib.Loc, types.Type) {
+	var x ast.Expr
+	var pick func(types.Type) (types.Field, bool)
+	switch m := e.(type) {
+	case *ast.TupleIndex:
+		x = m.X
+		pick = func(t types.Type) (types.Field, bool) {
+			if tt, ok := t.(*types.Tuple); ok && m.N < len(tt.Fields) {
+				return tt.Fields[m.N], true
+			}
+			return types.Field{}, false
+		}
+	case *ast.FieldAccess:
+		x = m.X
+		pick = func(t types.Type) (types.Field, bool) {
+			if rt, ok := t.(*types.Record); ok {
+				for _, f := range rt.Fields {
+					if f.Name == m.Name {
+						return f, true
+					}
+				}
+			}
+			return types.Field{}, false
+		}
+	}
+	xt := g.Type(x)
+	f, ok := pick(xt)
+	if !ok {
+		g.fail("bad member access on %s", xt)
+	}
+	base, ok := g.locOf(x)
+	if !ok {
+		base = g.Temp(xt.Size())
+		g.storeSame(x, base, xt)
+	}
+	return base.At(f.Offset), f.Type
+}
+
+// storeString writes a string of type et into an N-byte slot.
+func (g *gen) storeString(e ast.Expr, dst stdlib.Loc, t *types.String, et types.Type) {
+	if k, ok := g.info.Consts[e]; ok && k.IsStr {
+		g.StringConst(dst, k.Str, t.N)
+		return
+	}
+	if lit, ok := e.(*ast.StringLit); ok {
+		g.StringConst(dst, lit.Value, t.N)
+		return
+	}
+	if ref, ok := g.info.Ctx[e]; ok {
+		g.ctxString(dst, t.N, g.ctxLoc(ref))
+		return
+	}
+	src, ok := et.(*types.String)
+	if !ok {
+		g.fail("cannot store %s as a string", et)
+	}
+	switch {
+	case src.N == t.N:
+		g.storeSame(e, dst, t)
+	case src.N < t.N:
+		g.storeSame(e, dst, src)
+		if g.padStrings {
+			g.Zero(dst.At(src.N), t.N-src.N)
+		}
+	default:
+		// Longer source: evaluate fully, copy the head, terminate.
+		if l, ok := g.locOf(e); ok {
+			g.Copy(dst, l, t.N-1)
+		} else {
+			tmp := g.Temp(src.N)
+			g.storeSame(e, tmp, src)
+			g.Copy(dst, tmp, t.N-1)
+		}
+		g.StoreImm(dst.At(t.N-1), 0, asm.Byte)
+	}
+}
+
+// ctxString reads a string argument (in-context char array or __data_loc) into dst.
+func (g *gen) ctxString(dst stdlib.Loc, n int, l probe.Loc) {
+	if g.padStrings {
+		g.Zero(dst, n)
+	}
+	switch l.Kind {
+	case probe.LocCtx:
+		size := l.Size
+		if size > n {
+			size = n
+		}
+		g.LoadCtx(asm.R3)
+		g.Emit(asm.Add.Imm(asm.R3, int32(l.Offset)))
+		g.Addr(asm.R1, dst)
+		g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.FnProbeReadKernelStr.Call())
+	case probe.LocCtxDataLoc:
+		g.LoadCtx(asm.R3)
+		g.Emit(
+			asm.LoadMem(asm.R2, asm.R3, int16(l.Offset), asm.Word),
+			asm.And.Imm(asm.R2, 0xffff),
+			asm.Add.Reg(asm.R3, asm.R2),
+		)
+		g.Addr(asm.R1, dst)
+		g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.FnProbeReadKernelStr.Call())
+	default:
+		g.fail("argument is not a string")
+	}
+}

@@ -1,0 +1,161 @@
+package sema
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/probe"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// checker is the state shared by the passes; it implements stdlib.Checker.
+type checker struct {
+	prog  *ast.Program
+	opts  Options
+	info  *Info
+	diags diag.List
+
+	// final is false during the first typing walk, which only settles the
+	// types of variables and maps; its diagnostics are dropped.
+	final   bool
+	scratch diag.List
+
+	// varTypes keeps the settled type of each variable by declaring node.
+	varTypes map[*ast.Variable]types.Type
+	nextVar  int
+
+	// per-probe state
+	probe    *ProbeInfo
+	ctx      *probe.Ctx
+	provider string
+	scope    *scope
+	loops    int
+}
+
+func newChecker(prog *ast.Program, opts Options) *checker {
+	if opts.NCPUs == 0 {
+		opts.NCPUs = runtime.NumCPU()
+	}
+	return &checker{
+		prog:     prog,
+		opts:     opts,
+		info:     newInfo(),
+		varTypes: map[*ast.Variable]types.Type{},
+	}
+}
+
+func newInfo() *Info {
+	return &Info{
+		Types:  map[ast.Expr]types.Type{},
+		Vars:   map[*ast.Variable]*Var{},
+		Calls:  map[ast.Expr]*CallInfo{},
+		Consts: map[ast.Expr]Const{},
+		Ctx:    map[ast.Expr]CtxRef{},
+		maps:   map[string]*Map{},
+	}
+}
+
+func (c *checker) list() *diag.List {
+	if c.final {
+		return &c.diags
+	}
+	return &c.scratch
+}
+
+func (c *checker) errorf(sp lang.Span, format string, args ...any) *diag.Diagnostic {
+	return c.list().Errorf(sp, format, args...)
+}
+
+// ---- stdlib.Checker
+
+func (c *checker) Check(e ast.Expr) types.Type { return c.expr(e) }
+func (c *checker) Errorf(sp lang.Span, format string, args ...any) *diag.Diagnostic {
+	return c.errorf(sp, format, args...)
+}
+func (c *checker) Warnf(sp lang.Span, format string, args ...any) *diag.Diagnostic {
+	return c.list().Warnf(sp, format, args...)
+}
+func (c *checker) MaxStrlen() int   { return c.info.Config.MaxStrlen }
+func (c *checker) Unsafe() bool     { return c.opts.Unsafe }
+func (c *checker) Provider() string { return c.provider }
+
+func (c *checker) ConstInt(e ast.Expr) (int64, bool) {
+	if k, ok := c.constOf(e); ok && !k.IsStr {
+		return k.Int, true
+	}
+	return 0, false
+}
+
+func (c *checker) ConstString(e ast.Expr) (string, bool) {
+	if k, ok := c.constOf(e); ok && k.IsStr {
+		return k.Str, true
+	}
+	return "", false
+}
+
+func (c *checker) Event(call *stdlib.Call, kind stdlib.EventKind, format string, args []types.Type, mapName string) {
+	ci := c.info.Calls[call.Node]
+	if ci == nil || !c.final {
+		return
+	}
+	ev := &Event{ID: len(c.info.Events), Kind: kind, Fmt: format, Map: mapName}
+	if len(args) > 0 {
+		ev.ArgsType = types.NewTuple(args...)
+	}
+	pos := c.prog.File.Position(call.Span().Start)
+	ev.Span = call.Span()
+	ev.Loc = fmt.Sprintf("%s:%d:%d", c.prog.File.Name, pos.Line, pos.Col)
+	c.info.Events = append(c.info.Events, ev)
+	ci.Event = ev.ID
+}
+
+func (c *checker) SetData(call *stdlib.Call, v any) {
+	if ci := c.info.Calls[call.Node]; ci != nil {
+		ci.Data = v
+	}
+}
+
+func (c *checker) MapArg(e ast.Expr) (string, bool) {
+	m, ok := e.(*ast.MapRef)
+	if !ok {
+		c.errorf(e.Span(), "expected a map (@name)")
+		return "", false
+	}
+	name := "@" + m.Name
+	if c.info.maps[name] == nil {
+		c.errorf(e.Span(), "Undefined map: %s", name)
+		return "", false
+	}
+	c.info.Types[e] = c.info.maps[name].Value
+	return name, true
+}
+
+func (c *checker) NCPUs() int { return c.opts.NCPUs }
+
+func (c *checker) ProbeNameLen() int {
+	n := 1
+	if c.probe != nil {
+		for _, t := range c.probe.Targets {
+			if len(t.Target.Name)+1 > n {
+				n = len(t.Target.Name) + 1
+			}
+		}
+	}
+	return n
+}
+
+func (c *checker) MapKey(ma *ast.MapAccess) bool {
+	name := "@" + ma.Map.Name
+	m := c.info.maps[name]
+	if m == nil {
+		c.errorf(ma.Map.Span(), "Undefined map: %s", name)
+		return false
+	}
+	n := len(c.diags)
+	c.mapKey(m, ma, ma.Keys, false)
+	return len(c.diags) == n
+}

@@ -1,0 +1,97 @@
+package sema
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/probe"
+)
+
+// ctxIdent types argN and retval from the probe's context description.
+// It returns nil (without an error) when the name is neither.
+func (c *checker) ctxIdent(e *ast.Ident) types.Type {
+	switch {
+	case e.Name == "retval":
+		if c.ctx == nil || c.ctx.Retval == nil {
+			c.errorf(e.Span(), "The retval builtin can only be used with return probes")
+			return &types.Void{}
+		}
+		c.info.Ctx[e] = CtxRef{Retval: true, ArgN: -1}
+		return locType(c.ctx.Retval.Size, c.ctx.Retval.Signed)
+	case strings.HasPrefix(e.Name, "arg") && len(e.Name) > 3:
+		n, err := strconv.Atoi(e.Name[3:])
+		if err != nil {
+			return nil
+		}
+		if c.ctx == nil || c.ctx.ArgN == nil {
+			c.errorf(e.Span(), "The %s builtin can not be used with '%s' probes", e.Name, c.provider)
+			return &types.Void{}
+		}
+		if n >= len(c.ctx.ArgN) {
+			c.errorf(e.Span(), "%s is out of range: this probe has %d arguments", e.Name, len(c.ctx.ArgN))
+			return &types.Void{}
+		}
+		c.info.Ctx[e] = CtxRef{ArgN: n}
+		l := c.ctx.ArgN[n]
+		return locType(l.Size, l.Signed)
+	case e.Name == "args":
+		c.errorf(e.Span(), "args must be followed by a field: args.name")
+		return &types.Void{}
+	}
+	return nil
+}
+
+func locType(size int, sign bool) types.Type {
+	switch size {
+	case 1, 2, 4, 8:
+		return &types.Int{Bits: size * 8, Signed: sign}
+	}
+	return types.Uint64
+}
+
+// field types x.name and x->name: tracepoint/function args, records.
+func (c *checker) field(e *ast.FieldAccess) types.Type {
+	if id, ok := e.X.(*ast.Ident); ok && id.Name == "args" {
+		if c.ctx == nil || c.ctx.Args == nil {
+			c.errorf(id.Span(), "The args builtin can not be used with '%s' probes", c.provider)
+			return nil
+		}
+		for _, a := range c.ctx.Args {
+			if a.Name == e.Name {
+				c.info.Ctx[e] = CtxRef{Arg: a.Name, ArgN: -1}
+				if a.Loc.Kind == probe.LocCtxDataLoc {
+					if _, ok := a.Type.(*types.String); !ok {
+						return &types.String{N: c.info.Config.MaxStrlen}
+					}
+				}
+				switch t := a.Type.(type) {
+				case *types.Array:
+					if it, ok := t.Elem.(*types.Int); ok && it.Bits == 8 {
+						return &types.String{N: t.Len}
+					}
+				}
+				return a.Type
+			}
+		}
+		c.errorf(e.Span(), "Can't find field '%s' in this probe's args", e.Name)
+		return nil
+	}
+	t := c.expr(e.X)
+	if t == nil {
+		return nil
+	}
+	switch t := t.(type) {
+	case *types.Record:
+		for _, f := range t.Fields {
+			if f.Name == e.Name {
+				return f.Type
+			}
+		}
+		c.errorf(e.Span(), "Record does not contain a field named '%s'", e.Name)
+		return nil
+	}
+	c.errorf(e.Span(), "Can not access field '%s' on expression of type '%s'", e.Name, t)
+	return nil
+}

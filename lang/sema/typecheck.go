@@ -1,0 +1,307 @@
+package sema
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// typeProgram walks every probe twice: the first walk settles the types of
+// variables and maps (a string slot grows to its longest assignment), the
+// second checks every use against them and fills Info.
+func typeProgram(c *checker) {
+	for _, final := range []bool{false, true} {
+		c.final = final
+		if final {
+			// Keep settled map types; rebuild everything else.
+			old := c.info
+			c.info = newInfo()
+			c.info.Config = old.Config
+			c.info.Probes = old.Probes
+			for _, m := range old.Maps {
+				nm := *m
+				c.info.Maps = append(c.info.Maps, &nm)
+				c.info.maps[nm.Name] = &nm
+			}
+		}
+		c.nextVar = 0
+		for _, pi := range c.info.Probes {
+			c.typeProbe(pi)
+		}
+	}
+}
+
+func (c *checker) typeProbe(pi *ProbeInfo) {
+	c.probe = pi
+	c.ctx, c.provider = nil, ""
+	if len(pi.Targets) > 0 {
+		c.ctx = pi.Targets[0].Ctx
+		c.provider = pi.Targets[0].Provider.Name()
+	}
+	c.scope = nil
+	c.push()
+	if pi.Probe.Pred != nil {
+		t := c.expr(pi.Probe.Pred)
+		c.wantCond(pi.Probe.Pred, t)
+	}
+	c.block(pi.Probe.Body)
+	c.pop()
+}
+
+func (c *checker) wantCond(e ast.Expr, t types.Type) {
+	if t == nil || isScalar(t) {
+		return
+	}
+	c.errorf(e.Span(), "Invalid condition: %s is not an integer, bool or pointer", t)
+}
+
+func (c *checker) block(b *ast.Block) {
+	if b == nil {
+		return
+	}
+	c.push()
+	for _, s := range b.Stmts {
+		c.stmt(s)
+	}
+	c.pop()
+}
+
+func (c *checker) stmt(s ast.Stmt) {
+	switch s := s.(type) {
+	case *ast.Block:
+		c.block(s)
+	case *ast.ExprStmt:
+		c.exprStmt(s)
+	case *ast.AssignStmt:
+		c.assign(s)
+	case *ast.LetStmt:
+		if v, _ := c.scope.vars[s.Var.Name]; v != nil {
+			c.errorf(s.Var.Span(), "Variable $%s was already declared in this scope", s.Var.Name)
+		}
+		var t types.Type
+		if s.Type != nil {
+			t = c.typeExpr(s.Type)
+		}
+		nv := c.declareVar(s.Var)
+		if s.Value != nil {
+			vt := c.expr(s.Value)
+			if t == nil {
+				t = vt
+			} else if vt != nil && !assignable(t, vt) {
+				c.errorf(s.Value.Span(), "Type mismatch for $%s: trying to assign value of type '%s' when variable already has a type '%s'", s.Var.Name, vt, t)
+			}
+		}
+		c.settleVar(s.Var, nv, t)
+	case *ast.IfStmt:
+		c.wantCond(s.Cond, c.expr(s.Cond))
+		c.block(s.Then)
+		if s.Else != nil {
+			c.stmt(s.Else)
+		}
+	case *ast.WhileStmt:
+		c.wantCond(s.Cond, c.expr(s.Cond))
+		c.loops++
+		c.block(s.Body)
+		c.loops--
+	case *ast.UnrollStmt:
+		n, ok := c.ConstInt(s.Count)
+		c.expr(s.Count)
+		if !ok || n < 1 || n > 100 {
+			c.errorf(s.Count.Span(), "unroll count must be an integer constant between 1 and 100")
+		}
+		c.block(s.Body)
+	case *ast.ForStmt:
+		c.forStmt(s)
+	case *ast.JumpStmt:
+		switch s.Kind {
+		case "break", "continue":
+			if c.loops == 0 {
+				c.errorf(s.Span(), "'%s' statement is not allowed outside of a loop", s.Kind)
+			}
+		case "return":
+			if s.Value != nil {
+				c.expr(s.Value)
+			}
+		}
+	default:
+		c.errorf(s.Span(), "unsupported statement")
+	}
+}
+
+func (c *checker) forStmt(s *ast.ForStmt) {
+	c.push()
+	defer c.pop()
+	var vt types.Type
+	switch it := s.Iter.(type) {
+	case *ast.Range:
+		lt, ht := c.expr(it.Lo), c.expr(it.Hi)
+		if lt != nil && !isInt(lt) {
+			c.errorf(it.Lo.Span(), "Loop range requires an integer for the start value")
+		}
+		if ht != nil && !isInt(ht) {
+			c.errorf(it.Hi.Span(), "Loop range requires an integer for the end value")
+		}
+		vt = types.Int64
+		if lt != nil && !signed(lt) {
+			vt = types.Uint64
+		}
+	case *ast.MapRef:
+		m := c.info.maps["@"+it.Name]
+		if m == nil {
+			c.errorf(it.Span(), "Undefined map: @%s", it.Name)
+			return
+		}
+		if _, agg := m.Value.(*types.Agg); agg {
+			c.errorf(it.Span(), "Loop over aggregation maps is not supported")
+			return
+		}
+		c.info.Types[it] = m.Value
+		key := m.Key
+		if key == nil {
+			key = types.Uint64
+		}
+		vt = types.NewTuple(key, m.Value)
+	default:
+		c.errorf(s.Iter.Span(), "for loops iterate over a map or a range (a..b)")
+		return
+	}
+	nv := c.declareVar(s.Var)
+	c.settleVar(s.Var, nv, vt)
+	c.loops++
+	c.block(s.Body)
+	c.loops--
+}
+
+// settleVar fixes a variable's type from its first declaration.
+func (c *checker) settleVar(decl *ast.Variable, v *Var, t types.Type) {
+	c.info.Vars[decl] = v
+	if t == nil {
+		return
+	}
+	if v.Type == nil || !c.final {
+		u, _ := unify(v.Type, t)
+		v.Type = u
+		c.varTypes[decl] = u
+	}
+	c.info.Types[decl] = v.Type
+}
+
+func (c *checker) exprStmt(s *ast.ExprStmt) {
+	switch x := s.X.(type) {
+	case *ast.Call:
+		if e, ok := stdlib.Lookup(x.Func); ok && e.Kind == stdlib.Agg {
+			c.errorf(x.Span(), "%s() must be assigned directly to a map", x.Func)
+			return
+		}
+		c.expr(x)
+	case *ast.IncDec:
+		c.expr(x)
+	default:
+		c.expr(x)
+	}
+}
+
+func (c *checker) assign(s *ast.AssignStmt) {
+	// Aggregations: @m[k] = count().
+	if call, ok := s.Value.(*ast.Call); ok {
+		if e, ok := stdlib.Lookup(call.Func); ok && e.Kind == stdlib.Agg {
+			c.assignAgg(s, call, e)
+			return
+		}
+	}
+	vt := c.expr(s.Value)
+	if vt == nil {
+		// keep going to declare the target
+	} else if _, void := vt.(*types.Void); void {
+		c.errorf(s.Value.Span(), "Value has no type: it cannot be assigned")
+		return
+	}
+	if s.Op != "=" && vt != nil && !isInt(vt) && !isBool(vt) {
+		c.errorf(s.Value.Span(), "Operator %s requires an integer operand, got %s", s.Op, vt)
+	}
+	switch t := s.Target.(type) {
+	case *ast.Variable:
+		v, decl := c.lookupVar(t.Name)
+		if v == nil {
+			if s.Op != "=" {
+				c.errorf(t.Span(), "Undefined or undeclared variable: $%s", t.Name)
+				return
+			}
+			v = c.declareVar(t)
+			decl = t
+		}
+		c.info.Vars[t] = v
+		if s.Op != "=" && v.Type != nil && !isInt(v.Type) {
+			c.errorf(t.Span(), "Operator %s requires an integer variable, $%s is %s", s.Op, t.Name, v.Type)
+		}
+		if vt != nil && c.final && v.Type != nil && !assignable(v.Type, vt) {
+			c.errorf(s.Span(), "Type mismatch for $%s: trying to assign value of type '%s' when variable already has a type '%s'", t.Name, vt, v.Type)
+		}
+		c.settleVar(decl, v, vt)
+		c.info.Vars[t] = v
+		c.info.Types[t] = v.Type
+	case *ast.MapRef, *ast.MapAccess:
+		m := c.mapTarget(t)
+		if m == nil || vt == nil {
+			return
+		}
+		if _, agg := m.Value.(*types.Agg); agg {
+			c.errorf(s.Span(), "Map %s holds %s() values: it cannot be assigned a plain value", m.Name, m.Value)
+			return
+		}
+		c.setMapValue(m, t, vt, s.Value)
+		c.info.Types[t] = m.Value
+	default:
+		c.expr(s.Target)
+		c.errorf(s.Target.Span(), "Cannot assign to this expression")
+	}
+}
+
+func (c *checker) assignAgg(s *ast.AssignStmt, call *ast.Call, e *stdlib.Entry) {
+	if s.Op != "=" {
+		c.errorf(s.Span(), "%s() cannot be used with %s", call.Func, s.Op)
+		return
+	}
+	switch s.Target.(type) {
+	case *ast.MapRef, *ast.MapAccess:
+	default:
+		c.errorf(call.Span(), "%s() must be assigned directly to a map", call.Func)
+		return
+	}
+	vt := c.call(call, call.Func, call.Args, true)
+	m := c.mapTarget(s.Target)
+	if m == nil || vt == nil {
+		return
+	}
+	c.setMapValue(m, s.Target, vt, call)
+	c.info.Types[s.Target] = m.Value
+}
+
+// setMapValue fixes or checks a map's value type.
+func (c *checker) setMapValue(m *Map, at ast.Expr, vt types.Type, val ast.Expr) {
+	if m.Value == nil || !c.final {
+		u, ok := unify(m.Value, vt)
+		if !ok {
+			if c.final {
+				c.errorf(val.Span(), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, vt, m.Value)
+			}
+			return
+		}
+		m.Value = u
+		return
+	}
+	if !assignable(m.Value, vt) {
+		c.errorf(val.Span(), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, vt, m.Value)
+	}
+}
+
+// assignable reports whether a value of type v can be stored in a slot of type slot.
+func assignable(slot, v types.Type) bool {
+	u, ok := unify(slot, v)
+	if !ok {
+		return false
+	}
+	return types.Equal(u, slot)
+}
+
+func isBool(t types.Type) bool { _, ok := t.(*types.Bool); return ok }

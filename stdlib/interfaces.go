@@ -1,0 +1,141 @@
+package stdlib
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// EventKind numbers the ring-buffer messages; the values are those of
+// codegen.EventKind (a test in codegen keeps them equal).
+type EventKind int
+
+const (
+	EvPrintf EventKind = iota
+	EvPrint
+	EvPrintMap
+	EvClear
+	EvZero
+	EvExit
+	EvTime
+	EvCat
+	EvSystem
+	EvJoin
+	EvErrorf
+	EvWarnf
+	EvSignal
+	EvPrintNonMap
+)
+
+// Checker is what Check hooks see of the type checker (implemented by lang/sema).
+type Checker interface {
+	// Check types an argument expression.
+	Check(e ast.Expr) types.Type
+	Errorf(sp lang.Span, format string, args ...any) *diag.Diagnostic
+	Warnf(sp lang.Span, format string, args ...any) *diag.Diagnostic
+	// ConstInt and ConstString evaluate compile-time constants (literals, $1...).
+	ConstInt(e ast.Expr) (int64, bool)
+	ConstString(e ast.Expr) (string, bool)
+	MaxStrlen() int
+	Unsafe() bool
+	// NCPUs is the value of the ncpus builtin.
+	NCPUs() int
+	// ProbeNameLen is the longest full probe name among the current probe's targets, plus one.
+	ProbeNameLen() int
+	// Provider is the canonical provider name of the probe being checked ("begin", "tracepoint").
+	Provider() string
+	// Event records the ring-buffer message a call sends; args are the payload
+	// fields in order (laid out as a types.Tuple after the 8-byte ID).
+	Event(call *Call, kind EventKind, format string, args []types.Type, mapName string)
+	// SetData attaches entry-private data to a call for Emit (see Gen.Data).
+	SetData(call *Call, v any)
+	// MapKey checks the keys of a map access against the map's key type.
+	MapKey(ma *ast.MapAccess) bool
+	// MapArg checks that e names a map ("@m") and returns its name.
+	MapArg(e ast.Expr) (string, bool)
+}
+
+// Loc is a place in memory where a value lives: at Off from the frame
+// pointer (Ptr 0), or at Off from the pointer stored in the frame slot at
+// Ptr (a scratch-map value or a reserved ring-buffer record).
+type Loc struct {
+	Ptr int16
+	Off int32
+}
+
+// At returns the location off bytes further.
+func (l Loc) At(off int) Loc { return Loc{l.Ptr, l.Off + int32(off)} }
+
+// AggTarget is the map slot an aggregation updates.
+type AggTarget struct {
+	Spec  string // map spec name
+	Key   Loc    // the key, built; for hist/lhist there are 8 spare bytes after KeySize for the bucket
+	KeyN  int    // key size in bytes (8 for a scalar map)
+	Value *types.Agg
+}
+
+// Gen is what Emit hooks see of the code generator (implemented by codegen).
+//
+// Temporaries live in r6-r9 as a stack: Expr and Push put a new one on
+// top, Pop drops the top one. r0-r5 are free between helper calls.
+type Gen interface {
+	// Expr evaluates a scalar expression into a new temporary.
+	Expr(e ast.Expr) asm.Register
+	// Push allocates a new temporary; Pop frees the topmost.
+	Push() asm.Register
+	Pop()
+	// Emit appends instructions.
+	Emit(ins ...asm.Instruction)
+	// Store evaluates e into memory at dst as type t (converting ints, padding strings).
+	Store(e ast.Expr, dst Loc, t types.Type)
+	// Addr puts the address of l into r.
+	Addr(r asm.Register, l Loc)
+	// LoadMem loads size bytes at l into r.
+	LoadMem(r asm.Register, l Loc, size asm.Size)
+	// StoreReg stores size bytes of r at l; StoreImm stores a constant.
+	StoreReg(l Loc, r asm.Register, size asm.Size)
+	StoreImm(l Loc, v int64, size asm.Size)
+	// Zero clears n bytes at l.
+	Zero(l Loc, n int)
+	// Copy copies n bytes from src to dst.
+	Copy(dst, src Loc, n int)
+	// Temp reserves n bytes that live until the end of the statement.
+	Temp(n int) Loc
+	// LoadCtx puts the program's context pointer in r.
+	LoadCtx(r asm.Register)
+	// Type is the checked type of e.
+	Type(e ast.Expr) types.Type
+	// NewLabel makes a fresh label; Bind places it at the next instruction.
+	NewLabel() string
+	Bind(label string)
+	// SendEvent sends the message that sema recorded for call, with args as its payload.
+	SendEvent(call *Call, args []ast.Expr)
+	// Data returns what the Check hook attached to call.
+	Data(call *Call) any
+	// MapSpec is the spec name of the user map name ("@x").
+	MapSpec(name string) string
+	// ExitProgram returns 0 from the program.
+	ExitProgram()
+	// Config returns resolved config values.
+	MaxStrlen() int
+	// ProbeName is the full name of the target being compiled (the probe builtin).
+	ProbeName() string
+	// Lookup calls map_lookup_elem; the value pointer (or NULL) is in r0.
+	Lookup(spec string, key Loc)
+	// Update calls map_update_elem(spec, key, val, BPF_ANY).
+	Update(spec string, key, val Loc)
+	// MapKey builds the key of a map access (@m[k] or @m) and returns its spec.
+	MapKey(e ast.Expr) (spec string, key Loc)
+	// AddrSpace is the address space a pointer-valued expression points into.
+	AddrSpace(e ast.Expr) types.AddrSpace
+	// SetJumpOffset sets the offset of the jump at index i from the end
+	// (-1 is the last instruction), for jumps written without labels.
+	SetJumpOffset(i int, off int16)
+	// PadStrings: string producers must zero the bytes after the NUL (keys, variables).
+	PadStrings() bool
+	// StringConst stores a constant string of size n at dst.
+	StringConst(dst Loc, s string, n int)
+}
