@@ -178,10 +178,9 @@ func (p uprobeProvider) Expand(s *Spec, _ Host) ([]*Target, error) {
 				name += "+" + strconv.FormatUint(s.Offset, 10)
 			}
 			t := mk(prefix+name, &UprobeLocation{FileOffset: off, Symbol: sym.Name, Size: sym.Size})
+			t.Cpp, t.Func = cpp, sym.Name
 			if cpp {
 				t.Func = symbols.Demangle(sym.Name)
-			} else {
-				t.Func = sym.Name
 			}
 			out = append(out, t)
 		}
