@@ -40,6 +40,7 @@ func FormatMapJSON(m *Map, top, div int) string {
 		typ = "hist"
 	}
 	var b strings.Builder
+	b.Grow(len(s.entries) * 24)
 	b.WriteString(`{"type": "` + typ + `", "data": {`)
 	jsonString(&b, s.name)
 	b.WriteString(": ")
@@ -56,7 +57,7 @@ func FormatMapJSON(m *Map, top, div int) string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			jsonString(&b, jsonKey(e.key))
+			writeJSONKey(&b, e.key)
 			b.WriteString(": ")
 			if e.hist != nil {
 				jsonHistogram(&b, e.hist)
@@ -74,6 +75,24 @@ func FormatMapJSON(m *Map, top, div int) string {
 // dropped, and every space removed (bpftrace does both).
 func jsonKey(k Value) string {
 	return strings.ReplaceAll(keyText(k), " ", "")
+}
+
+// writeJSONKey writes jsonString(jsonKey(k)) without temporaries for the
+// common keys.
+func writeJSONKey(b *strings.Builder, k Value) {
+	switch x := k.(type) {
+	case Int, Uint:
+		b.WriteByte('"')
+		writeValue(b, x)
+		b.WriteByte('"')
+		return
+	case String:
+		if strings.IndexByte(string(x), ' ') < 0 && (len(x) < 2 || x[0] != '(' || x[len(x)-1] != ')') {
+			jsonString(b, string(x))
+			return
+		}
+	}
+	jsonString(b, jsonKey(k))
 }
 
 // FormatValueJSON is a value in bpftrace's JSON encoding.
@@ -160,21 +179,23 @@ func jsonArray(b *strings.Builder, vs []Value) {
 
 // Integers that a double cannot hold exactly are emitted as strings.
 func jsonInt(b *strings.Builder, v int64) {
-	s := strconv.FormatInt(v, 10)
+	var buf [24]byte
+	s := strconv.AppendInt(buf[:0], v, 10)
 	if f := float64(v); f >= 9223372036854775807 || int64(f) != v {
-		jsonString(b, s)
+		jsonString(b, string(s))
 		return
 	}
-	b.WriteString(s)
+	b.Write(s)
 }
 
 func jsonUint(b *strings.Builder, v uint64) {
-	s := strconv.FormatUint(v, 10)
+	var buf [24]byte
+	s := strconv.AppendUint(buf[:0], v, 10)
 	if f := float64(v); f >= 18446744073709551615 || uint64(f) != v {
-		jsonString(b, s)
+		jsonString(b, string(s))
 		return
 	}
-	b.WriteString(s)
+	b.Write(s)
 }
 
 // jsonString escapes as bpftrace: \" \\ \n \r \t, and \u00XX for other

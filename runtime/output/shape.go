@@ -1,8 +1,9 @@
 package output
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -59,30 +60,21 @@ func shape(m *Map, top, div int) *shapedMap {
 	}
 	s.stats = kind == types.AggAvg || kind == types.AggStats
 	s.hist = kind == types.AggHist || kind == types.AggLhist
-	entries := append([]Entry(nil), m.Entries...)
+	entries := m.Entries
 	if len(entries) == 1 && entries[0].Key == nil {
 		s.scalar = true
 	}
 
 	// bpftrace sorts with an unstable sort on the value only; ties come out
-	// in hash-map order. Sorting by key first makes ties deterministic.
-	sort.SliceStable(entries, func(i, j int) bool { return keyLess(entries[i].Key, entries[j].Key) })
-	switch {
-	case s.hist:
-		sort.SliceStable(entries, func(i, j int) bool { return histTotal(entries[i].Val) < histTotal(entries[j].Val) })
-	case kind == types.AggCount || kind == types.AggSum || (kind == types.AggNone && allInts(entries)):
-		sort.SliceStable(entries, func(i, j int) bool { return intLess(entries[i].Val, entries[j].Val) })
-	case kind == types.AggMin || kind == types.AggMax:
-		// bpftrace compares min/max values as unsigned, even signed ones.
-		sort.SliceStable(entries, func(i, j int) bool { return asUint(entries[i].Val) < asUint(entries[j].Val) })
-	case s.stats:
-		sort.SliceStable(entries, func(i, j int) bool { return intLess(average(entries[i].Val), average(entries[j].Val)) })
+	// in hash-map order. Breaking ties by key, then by input position, makes
+	// the order deterministic.
+	order := sortOrder(entries, kind, s.hist)
+	if top > 0 && len(order) > top {
+		order = order[len(order)-top:]
 	}
-
-	if top > 0 && len(entries) > top {
-		entries = entries[len(entries)-top:]
-	}
-	for _, e := range entries {
+	s.entries = make([]shapedEntry, 0, len(order))
+	for _, i := range order {
+		e := entries[i]
 		se := shapedEntry{key: e.Key}
 		if s.hist {
 			h, _ := e.Val.(Hist)
@@ -93,6 +85,59 @@ func shape(m *Map, top, div int) *shapedMap {
 		s.entries = append(s.entries, se)
 	}
 	return s
+}
+
+// sortOrder returns the indices of entries in the order bpftrace prints
+// them. Each entry's sort value is computed once, mapped to a uint64 whose
+// unsigned order is the value's order (signed values get their sign bit
+// flipped).
+func sortOrder(entries []Entry, kind types.AggKind, hist bool) []int32 {
+	byValue := true
+	var keyOf func(v Value) uint64
+	signedKey := func(v Value) uint64 {
+		if x, ok := v.(Int); ok {
+			return uint64(x) ^ 1<<63
+		}
+		return asUint(v)
+	}
+	switch {
+	case hist:
+		keyOf = histTotal
+	case kind == types.AggCount || kind == types.AggSum || (kind == types.AggNone && allInts(entries)):
+		keyOf = signedKey
+	case kind == types.AggMin || kind == types.AggMax:
+		// bpftrace compares min/max values as unsigned, even signed ones.
+		keyOf = asUint
+	case kind == types.AggAvg || kind == types.AggStats:
+		keyOf = func(v Value) uint64 { return signedKey(average(v)) }
+	default:
+		byValue = false
+	}
+	type item struct {
+		k   uint64
+		pos int32
+	}
+	items := make([]item, len(entries))
+	for i, e := range entries {
+		items[i].pos = int32(i)
+		if byValue {
+			items[i].k = keyOf(e.Val)
+		}
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if a.k != b.k {
+			return cmp.Compare(a.k, b.k)
+		}
+		if c := keyCmp(entries[a.pos].Key, entries[b.pos].Key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
+	order := make([]int32, len(items))
+	for i, it := range items {
+		order[i] = it.pos
+	}
+	return order
 }
 
 func allInts(es []Entry) bool {

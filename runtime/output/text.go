@@ -30,11 +30,12 @@ func (w *textWriter) Map(m *Map, top, div int) {
 func FormatMapText(m *Map, top, div int) string {
 	s := shape(m, top, div)
 	var b strings.Builder
+	b.Grow(len(s.entries) * 32)
 	for _, e := range s.entries {
 		b.WriteString(s.name)
 		if e.key != nil {
 			b.WriteByte('[')
-			b.WriteString(keyText(e.key))
+			writeKey(&b, e.key)
 			b.WriteByte(']')
 		}
 		if e.hist != nil {
@@ -49,6 +50,29 @@ func FormatMapText(m *Map, top, div int) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// writeKey writes keyText(k), avoiding a temporary string for common keys.
+func writeKey(b *strings.Builder, k Value) {
+	switch x := k.(type) {
+	case Int, Uint:
+		writeValue(b, x)
+		return
+	case String:
+		if len(x) < 2 || x[0] != '(' || x[len(x)-1] != ')' {
+			b.WriteString(string(x))
+			return
+		}
+	case Tuple:
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeValue(b, e)
+		}
+		return
+	}
+	b.WriteString(keyText(k))
 }
 
 // keyText is a key's text with a tuple's parentheses dropped, as bpftrace

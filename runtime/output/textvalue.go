@@ -23,9 +23,11 @@ func writeValue(b *strings.Builder, v Value) {
 	case nil, None:
 		b.WriteString("null")
 	case Int:
-		b.WriteString(strconv.FormatInt(int64(x), 10))
+		var buf [24]byte
+		b.Write(strconv.AppendInt(buf[:0], int64(x), 10))
 	case Uint:
-		b.WriteString(strconv.FormatUint(uint64(x), 10))
+		var buf [24]byte
+		b.Write(strconv.AppendUint(buf[:0], uint64(x), 10))
 	case Bool:
 		if x {
 			b.WriteString("true")
