@@ -75,6 +75,10 @@ func CacheProcess(pid int) error {
 	if err != nil {
 		return err
 	}
+	if len(m) == 0 {
+		// An exited process not yet reaped has empty maps; keep the old ones.
+		return fmt.Errorf("process %d has no mappings", pid)
+	}
 	procMu.Lock()
 	procCache[pid] = m
 	procRead[pid] = time.Now()
@@ -103,8 +107,8 @@ func findMapping(pid int, addr uint64) (Mapping, bool) {
 		return Mapping{}, false
 	}
 	fresh, err := ProcMaps(pid)
-	if err != nil {
-		return Mapping{}, false // gone: keep what was cached
+	if err != nil || len(fresh) == 0 {
+		return Mapping{}, false // gone (or a zombie): keep what was cached
 	}
 	procMu.Lock()
 	procCache[pid] = fresh
@@ -131,4 +135,32 @@ func openMapped(pid int, path string) (*ELFFile, error) {
 		}
 	}
 	return OpenELF(path)
+}
+
+// TrackProcess keeps a process's cached maps fresh while it runs (every
+// interval, 200ms when 0), so that its stacks still symbolize after it
+// exits with every library it loaded. The runtime calls it for the -p and
+// -c processes; stop ends the tracking (it also ends when the process does).
+func TrackProcess(pid int, interval time.Duration) (stop func()) {
+	if interval <= 0 {
+		interval = 200 * time.Millisecond
+	}
+	done := make(chan struct{})
+	var once sync.Once
+	CacheProcess(pid)
+	go func() {
+		tk := time.NewTicker(interval)
+		defer tk.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tk.C:
+				if err := CacheProcess(pid); err != nil {
+					return // gone: the last snapshot stays
+				}
+			}
+		}
+	}()
+	return func() { once.Do(func() { close(done) }) }
 }

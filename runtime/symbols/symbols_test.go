@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 	"github.com/gobpftrace/gobpftrace/runtime/usdt/usdttest"
@@ -314,4 +315,16 @@ func TestGoSymbols(t *testing.T) {
 	if name, off, mod := symbols.Usym(1<<30, b.Value+2); name != "main.add" || off != 2 || mod != tg.GoStripped {
 		t.Errorf("Usym via known binary = %s+%d in %s", name, off, mod)
 	}
+}
+
+func TestTrackProcess(t *testing.T) {
+	tg := usdttest.Build(t)
+	pid, addr, stop := startWaiting(t, tg.C)
+	untrack := symbols.TrackProcess(pid, 10*time.Millisecond)
+	defer untrack()
+	stop() // exits; never symbolized while alive
+	if name, _, _ := symbols.Usym(pid, addr); name != "add_ints" {
+		t.Errorf("Usym of a tracked process after exit = %q", name)
+	}
+	symbols.ForgetProcess(pid)
 }
