@@ -17,6 +17,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 )
 
 // errStopped is returned by attachAll when a signal arrived while attaching.
@@ -62,6 +63,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		o.Stderr = os.Stderr
 	}
 	e := &engine{obj: obj, o: &o, wakeCh: make(chan struct{}, 1)}
+	symbols.SetDemangle(obj.Config.CppDemangle)
 	defer func() {
 		if o.Child != nil {
 			o.Child.Terminate()
@@ -174,6 +176,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 			e.tracedExited()
 		}()
 	}
+	e.watchSignals(done)
 	if o.NotifyAttached {
 		io.WriteString(e.buf, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n")
 		e.buf.flush()

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
 	"sort"
 
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
@@ -35,4 +37,38 @@ func (e *engine) hasPhase(ph probe.Phase) bool {
 		}
 	}
 	return false
+}
+
+// watchSignals runs the self:signal:SIG programs each time the process
+// receives SIG, until stop is closed.
+func (e *engine) watchSignals(stop <-chan struct{}) {
+	bySig := map[os.Signal][]int{}
+	for i, p := range e.obj.Programs {
+		if phaseOf(p) != probe.PhaseSignal || p.Target == nil {
+			continue
+		}
+		if s, ok := probe.SignalNumber(p.Target.Signal); ok {
+			bySig[s] = append(bySig[s], i)
+		}
+	}
+	if len(bySig) == 0 {
+		return
+	}
+	ch := make(chan os.Signal, 8)
+	for s := range bySig {
+		signal.Notify(ch, s)
+	}
+	go func() {
+		defer signal.Stop(ch)
+		for {
+			select {
+			case <-stop:
+				return
+			case s := <-ch:
+				for _, i := range bySig[s] {
+					testRun(e.l.progs[i].FD())
+				}
+			}
+		}
+	}()
 }

@@ -78,6 +78,24 @@ func rawEvents(h Host, moduleGlob string) ([]string, error) {
 }
 
 func (p rawTracepointProvider) Expand(s *Spec, h Host) ([]*Target, error) {
+	if !s.Wildcard {
+		// A plain name: look it up directly (cheap) instead of listing all.
+		if k, err := btfOf(h); err == nil && k != nil {
+			mods := []string{s.Module}
+			if s.Module == "*" {
+				mods = append([]string{"vmlinux"}, k.Modules()...)
+			}
+			for _, m := range mods {
+				if _, err := k.RawTracepoint(m, s.Func); err == nil {
+					t := s.Target
+					t.Module = m
+					t.Name = "rawtracepoint:" + m + ":" + s.Func
+					return []*Target{&t}, nil
+				}
+			}
+			return nil, apErrorf(s.AP, "rawtracepoint not found: %s", s.Func)
+		}
+	}
 	evs, err := rawEvents(h, s.Module)
 	if err != nil {
 		return nil, apErrorf(s.AP, "%v", err)

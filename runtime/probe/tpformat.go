@@ -210,6 +210,9 @@ func (f *TPField) Type(resolve TypeResolver, userPtrs bool) types.Type {
 // scalarField types a non-array, non-pointer field: the file's size wins
 // (syscall args are declared "int" but stored in 8 bytes); a known C integer
 // name decides the sign, as bpftrace does, else the file's signed flag.
+// Typedefs and enums need no BTF (size and sign are in the file); only
+// records embedded by value are resolved, so common tracepoints never load
+// kernel BTF.
 func scalarField(base string, size int, signedFlag bool, resolve TypeResolver) types.Type {
 	if base == "bool" || base == "_Bool" {
 		if size == 1 {
@@ -219,23 +222,9 @@ func scalarField(base string, size int, signedFlag bool, resolve TypeResolver) t
 	if t, ok := cIntTypes[base]; ok {
 		return intOf(size, t.signed)
 	}
-	if resolve != nil {
-		if rt := resolve(base); rt != nil {
-			switch rt.(type) {
-			case *types.Struct, *types.Array:
-				if rt.Size() == size {
-					return rt
-				}
-			case *types.Enum:
-				if rt.Size() == size {
-					return rt
-				}
-			case *types.Int, *types.Bool:
-				// typedef to an integer: keep its sign, the file's size.
-				if it, ok := rt.(*types.Int); ok {
-					return intOf(size, it.Signed)
-				}
-			}
+	if resolve != nil && (strings.HasPrefix(base, "struct ") || strings.HasPrefix(base, "union ")) {
+		if rt := resolve(base); rt != nil && rt.Size() == size {
+			return rt
 		}
 	}
 	return intOf(size, signedFlag)

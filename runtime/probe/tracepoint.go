@@ -109,14 +109,14 @@ func (p tracepointProvider) Context(t *Target, h Host) (*Ctx, error) {
 	return ctx, nil
 }
 
-// btfResolver resolves non-integer C type names of format files through
-// kernel BTF when the host has it.
+// btfResolver resolves record types of format files (pointees such as
+// "struct sk_buff") through kernel BTF, loading it only when first needed.
 func btfResolver(h Host) TypeResolver {
-	k, err := btfOf(h)
-	if err != nil || k == nil {
-		return nil
-	}
 	return func(ct string) types.Type {
+		k, err := btfOf(h)
+		if err != nil || k == nil {
+			return nil
+		}
 		t, err := k.Type(ct)
 		if err != nil {
 			return nil
