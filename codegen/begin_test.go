@@ -13,6 +13,31 @@ var beginCases = []struct {
 	{"hello", `BEGIN { printf("hi\n"); exit(); }`, "hi\nexit(0)\n"},
 	{"ints", `BEGIN { printf("%d %d %u\n", 1, -2, 3); }`, "1 -2 3\n"},
 	{"string", `BEGIN { printf("%s|%s\n", "abc", "a longer string"); }`, "abc|a longer string\n"},
+	{"exit code", `BEGIN { exit(3); printf("not reached\n"); }`, "exit(3)\n"},
+	{"vars", `BEGIN { $a = 5; $b = $a * 3; $a = $a + 1; printf("%d %d\n", $a, $b); }`, "6 15\n"},
+	{"string var", `BEGIN { $s = "hello"; $t = $s; printf("%s %s\n", $s, $t); }`, "hello hello\n"},
+	{"arith", `BEGIN { printf("%d %d %d %d %d\n", 7 / 2, -7 / 2, 7 % 3, -7 % 3, 7 % -3); }`, "3 -3 1 -1 1\n"},
+	{"unsigned", `BEGIN { $x = (uint64)-1; printf("%u %d\n", $x / 2, (int8)300); }`, "9223372036854775807 44\n"},
+	{"shifts", `BEGIN { printf("%d %d %d\n", 1 << 10, -16 >> 2, 0xff & 0x0f | 0x30); }`, "1024 -4 63\n"},
+	{"compare", `BEGIN { printf("%d %d %d %d\n", 1 < 2, 2 < 1, -1 < 0, 3 == 3); }`, "1 0 1 1\n"},
+	{"logic", `BEGIN { $z = 0; printf("%d %d %d %d\n", 1 && 2, 1 && $z, $z || 3, !$z); }`, "1 0 1 1\n"},
+	{"ternary", `BEGIN { $x = 4; printf("%d %s\n", $x > 3 ? 10 : 20, $x < 3 ? "lt" : "ge"); }`, "10 ge\n"},
+	{"if else", `BEGIN { $x = 2; if ($x == 1) { printf("one\n"); } else if ($x == 2) { printf("two\n"); } else { printf("many\n"); } }`, "two\n"},
+	{"map plain", `BEGIN { @a = 5; @b["x"] = 7; printf("%d %d %d\n", @a, @b["x"], @b["y"]); }`, "5 7 0\n"},
+	{"map incr", `BEGIN { @a++; @a++; @a += 10; @b[1, "k"]++; @b[1, "k"] += 2; printf("%d %d\n", @a, @b[1, "k"]); }`, "12 3\n"},
+	{"map value incdec", `BEGIN { @a = 5; $x = @a++; $y = ++@a; printf("%d %d %d\n", $x, $y, @a); }`, "5 7 7\n"},
+	{"var incdec", `BEGIN { $a = 5; $a++; $a -= 2; $b = $a--; printf("%d %d\n", $a, $b); }`, "3 4\n"},
+	{"string map", `BEGIN { @s[1] = "one"; @s[2] = "two"; printf("%s %s.\n", @s[1], @s[3]); }`, "one .\n"},
+	{"str compare", `BEGIN { $a = "abc"; $b = "abd"; printf("%d %d %d %d\n", $a == "abc", $a == $b, $a != "x", "q" == "q"); }`, "1 0 1 1\n"},
+	{"tuple", `BEGIN { $t = (1, "two", 3); printf("%d %s %d\n", $t.0, $t.1, $t.2); }`, "1 two 3\n"},
+	{"while", `BEGIN { $i = 0; $s = 0; while ($i < 10) { $s += $i; $i++; } printf("%d\n", $s); }`, "45\n"},
+	{"for range", `BEGIN { $s = 0; for ($i : 0..5) { if ($i == 3) { continue; } $s += $i; } printf("%d\n", $s); }`, "7\n"},
+	{"unroll", `BEGIN { $i = 1; unroll(4) { $i = $i * 2; } printf("%d\n", $i); }`, "16\n"},
+	{"delete has_key", `BEGIN { @m[1] = 1; @m[2] = 2; delete(@m[1]); printf("%d %d\n", has_key(@m, 1), has_key(@m, 2)); }`, "0 1\n"},
+	{"pid comm", `BEGIN { if (pid > 0 && comm != "") { printf("ok\n"); } }`, "ok\n"},
+	{"strncmp", `BEGIN { printf("%d %d\n", strncmp("hello", "help", 3), strncmp("hello", "help", 4)); }`, "0 1\n"},
+	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
+	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }
 
 func TestBegin(t *testing.T) {
@@ -26,5 +51,18 @@ func TestBegin(t *testing.T) {
 				t.Errorf("%s\ngot:  %q\nwant: %q", c.src, got, c.want)
 			}
 		})
+	}
+}
+
+func TestCountMap(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `BEGIN { @ = count(); @ = count(); @s = sum(5); @s = sum(-2); @h = hist(10); }`, sema.Options{})
+	l := load(t, obj)
+	l.run(t, "begin")
+	if got := l.scalar(t, "@", nil); got != 2 {
+		t.Errorf("@ = %d, want 2", got)
+	}
+	if got := l.scalar(t, "@s", nil); got != 3 {
+		t.Errorf("@s = %d, want 3", got)
 	}
 }

@@ -153,6 +153,7 @@ func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err 
 		g.labels[l] = i + shift
 	}
 	insns = append(insns, g.insns...)
+	insns = finish(insns, g.labels)
 	if err := resolveLabels(insns, g.labels); err != nil {
 		return nil, err
 	}

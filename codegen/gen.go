@@ -298,7 +298,7 @@ func (g *gen) Copy(dst, src stdlib.Loc, n int) {
 	sb, soff := g.base(src, asm.R2)
 	db, doff := g.base(dst, asm.R1)
 	for i := 0; i < n; {
-		sz, w := sizeAt(src.Off+int32(i)|dst.Off+int32(i), n-i)
+		sz, w := sizeAt((src.Off+int32(i))|(dst.Off+int32(i)), n-i)
 		g.Emit(asm.LoadMem(asm.R0, sb, soff+int16(i), sz), asm.StoreMem(db, doff+int16(i), asm.R0, sz))
 		i += w
 	}
@@ -314,7 +314,7 @@ func (g *gen) copyFromReg(dst stdlib.Loc, r asm.Register, n int) {
 	}
 	db, doff := g.base(dst, asm.R1)
 	for i := 0; i < n; {
-		sz, w := sizeAt(dst.Off+int32(i), n-i)
+		sz, w := sizeAt((dst.Off+int32(i))|int32(i), n-i)
 		g.Emit(asm.LoadMem(asm.R0, r, int16(i), sz), asm.StoreMem(db, doff+int16(i), asm.R0, sz))
 		i += w
 	}
