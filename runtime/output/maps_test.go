@@ -192,6 +192,18 @@ func TestJSONMatchesBpftrace(t *testing.T) {
 	sameJSON(t, FormatMapJSON(keyed("@complex", nil, Tuple{String("bpftrace"), Int(2)}, Int(5)), 0, 0),
 		`{"type": "map", "data": {"@complex": {"bpftrace,2": 5}}}`)
 
+	sameJSON(t, FormatMapJSON(scalar("@", h0, histOf(h0, 10*1024*1024*1024)), 0, 0),
+		`{"type": "hist", "data": {"@": [{"min": 8589934592, "max": 17179869183, "count": 1}]}}`)
+	sameJSON(t, FormatMapJSON(scalar("@stats", agg(types.AggStats), Stats{Total: 12, Count: 2}), 0, 0),
+		`{"type": "stats", "data": {"@stats": {"count": 2, "average": 6, "total": 12}}}`)
+	two := FormatMapJSON(keyed("@map1", nil, String("key1"), Int(2)), 0, 0) + FormatMapJSON(keyed("@map2", nil, String("key2"), Int(3)), 0, 0)
+	lines := checkJSONLines(t, two)
+	if len(lines) != 2 {
+		t.Errorf("multiple maps: %q", two)
+	} else {
+		sameJSON(t, strings.SplitN(two, "\n", 2)[1], `{"type": "map", "data": { "@map2": { "key2": 3} }}`)
+	}
+
 	// hist(i, 3) for i in 0..1023, as bpftrace's outputs/hist_2args.json.
 	h3 := histAgg(3)
 	var vals []int64
