@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 )
 
@@ -75,7 +76,7 @@ func (p *parser) parseUnary() ast.Expr {
 	case tInc, tDec:
 		p.next()
 		x := p.parseUnary()
-		p.checkIncDec(t, x)
+		p.checkIncDec(t, x, span(t.start, t.end))
 		return &ast.IncDec{Base: ast.Base{Sp: p.sp(t.start)}, Op: t.kind.String(), X: x}
 	case tLParen:
 		if c := p.tryCast(); c != nil {
@@ -85,10 +86,12 @@ func (p *parser) parseUnary() ast.Expr {
 	return p.parsePostfix(p.parsePrimary())
 }
 
-func (p *parser) checkIncDec(t token, x ast.Expr) {
+// checkIncDec rejects ++/-- on things that are not storage; at is where
+// bpftrace points: the operator when prefixed, the operand when postfixed.
+func (p *parser) checkIncDec(t token, x ast.Expr, at lang.Span) {
 	switch x.(type) {
 	case *ast.Ident, *ast.IntLit, *ast.StringLit, *ast.BoolLit, *ast.Call:
-		p.failAt(t.start, t.end, "The %s operator must be applied to a map or variable", t.kind)
+		p.failAt(int(at.Start), int(at.End), "The %s operator must be applied to a map or variable", t.kind)
 	}
 }
 
@@ -124,7 +127,7 @@ func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
 			x = &ast.IndexExpr{Base: ast.Base{Sp: p.sp(start)}, X: x, Index: idx}
 		case tInc, tDec:
 			t := p.tok
-			p.checkIncDec(t, x)
+			p.checkIncDec(t, x, x.Span())
 			p.next()
 			x = &ast.IncDec{Base: ast.Base{Sp: p.sp(start)}, Op: t.kind.String(), Post: true, X: x}
 		default:

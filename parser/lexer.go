@@ -43,7 +43,7 @@ func (l *lexer) skipSpace() {
 			for {
 				if l.pos+1 >= len(src) {
 					l.pos = len(src)
-					l.errf(start, start+2, "end of file during comment")
+					l.errf(start, len(src), "end of file during comment")
 					return
 				}
 				if src[l.pos] == '*' && src[l.pos+1] == '/' {

@@ -198,11 +198,24 @@ func (p *parser) unexpected(expecting ...string) {
 	if p.tok.kind == tIllegal {
 		panic(bailout{}) // the lexer has reported it already
 	}
-	msg := "syntax error, unexpected " + p.describe(p.tok)
+	msg := "syntax error, unexpected " + bisonQuote(p.describe(p.tok))
 	if len(expecting) > 0 && len(expecting) <= 4 {
-		msg += ", expecting " + strings.Join(expecting, " or ")
+		quoted := make([]string, len(expecting))
+		for i, e := range expecting {
+			quoted[i] = bisonQuote(e)
+		}
+		msg += ", expecting " + strings.Join(quoted, " or ")
 	}
 	p.failAt(p.tok.start, p.tok.end, "%s", msg)
+}
+
+// bisonQuote spells a token name as bison's verbose errors do: they keep
+// the double quotes of a name that contains a comma.
+func bisonQuote(name string) string {
+	if name == "," {
+		return `","`
+	}
+	return name
 }
 
 // failAt records an error and unwinds.
