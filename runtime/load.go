@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
@@ -109,6 +111,7 @@ func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *Options) (*eb
 			}
 		}
 	}
+	fixLineInfo(spec.Instructions)
 	var popts ebpf.ProgramOptions
 	if o.DebugVerifier || o.Verbose {
 		popts.LogLevel = ebpf.LogLevelStats
@@ -154,4 +157,22 @@ func probeName(p *codegen.Program) string {
 		return p.Spec.Name
 	}
 	return "?"
+}
+
+// fixLineInfo makes sure that, when a program carries BTF line info at all,
+// its first instruction has some: the kernel rejects a program whose line
+// info does not start at instruction 0 ("missing bpf_line_info for func#0").
+func fixLineInfo(insns asm.Instructions) {
+	if len(insns) == 0 {
+		return
+	}
+	if _, ok := insns[0].Source().(*btf.Line); ok {
+		return
+	}
+	for _, ins := range insns[1:] {
+		if l, ok := ins.Source().(*btf.Line); ok {
+			insns[0] = insns[0].WithSource(l)
+			return
+		}
+	}
 }

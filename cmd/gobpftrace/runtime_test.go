@@ -20,7 +20,7 @@ package main
 //	AFTER command             run with sh -c once attached; $BPFTRACE_PID is the tracer's pid
 //	BEFORE command            started before the tracer
 //	ENV K=V ...               extra environment
-//	REQUIRES command          skip unless it succeeds
+//	REQUIRES command          skip unless it succeeds ({{BPFTRACE}} allowed)
 //	RETURN_CODE n             expected exit code (default 0)
 //	WILL_FAIL                 a non-zero exit code is fine
 //
@@ -401,7 +401,7 @@ func TestRuntime(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(suite+"/"+tc.name, func(t *testing.T) {
 				for _, req := range tc.requires {
-					if exec.Command("/bin/sh", "-c", req).Run() != nil {
+					if exec.Command("/bin/sh", "-c", strings.ReplaceAll(req, "{{BPFTRACE}}", bin)).Run() != nil {
 						t.Skipf("requirement not met: %s", req)
 					}
 				}

@@ -182,12 +182,33 @@ func (p fentryProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions
 	return l, nil
 }
 
-// fentryError names the function and the kernel's reason.
+// fentryError names the function and the kernel's reason. (The runtime
+// puts the probe name in front.)
 func fentryError(t *Target, err error) error {
 	if errors.Is(err, unix.EPERM) {
-		return fmt.Errorf("%s: the kernel refused to attach to %s (operation not permitted): BPF tracing programs are not allowed on this kernel: %w", t.Name, t.Func, err)
+		return fmt.Errorf("the kernel refused to attach %s to %s (operation not permitted): this kernel does not allow BPF tracing programs: %w", t.Provider, t.Func, err)
 	}
-	return fmt.Errorf("%s: cannot attach to %s: %w", t.Name, t.Func, err)
+	return fmt.Errorf("cannot attach %s to %s: %w", t.Provider, t.Func, err)
+}
+
+// LoadError explains a failure to load the program for t. Loading, not
+// attaching, is where the kernel refuses tracing programs (fentry, fexit,
+// iter, and the kprobe fallback): EPERM there means the kernel does not
+// allow them at all (as here), which cilium/ebpf would blame on MEMLOCK.
+// Other errors come back unchanged.
+func LoadError(t *Target, ctx *Ctx, err error) error {
+	if ctx == nil || ctx.ProgType != ebpf.Tracing || !errors.Is(err, unix.EPERM) {
+		return err
+	}
+	what := t.Provider
+	if t.Provider == "kprobe" || t.Provider == "kretprobe" {
+		what += " (as its fentry/fexit fallback: kprobes are not available)"
+	}
+	fn := t.Func
+	if ctx.AttachTo != "" {
+		fn = ctx.AttachTo
+	}
+	return fmt.Errorf("the kernel refused to load a BPF tracing program for %s on %s (operation not permitted): this kernel does not allow fentry/fexit/iter programs", what, fn)
 }
 
 // List implements Lister: "fentry:MODULE:FUNC"; -lv adds the params and

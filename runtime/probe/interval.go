@@ -105,7 +105,7 @@ func clockAttr(t *Target) (*unix.PerfEventAttr, error) {
 		attr.Sample = t.Period
 		attr.Bits |= unix.PerfBitFreq
 	default:
-		return nil, fmt.Errorf("%s: unknown unit %q", t.Name, t.Unit)
+		return nil, fmt.Errorf("unknown time unit %q", t.Unit)
 	}
 	return attr, nil
 }
@@ -119,7 +119,7 @@ func (p *timedProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions
 	if p.allCPUs {
 		l, err := attachPerfEventAllCPUs(prog, attr, opts.CPUs)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", t.Name, err)
+			return nil, fmt.Errorf("cpu-clock event: %w", err)
 		}
 		return l, nil
 	}
@@ -129,7 +129,7 @@ func (p *timedProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions
 	}
 	l, err := attachPerfEvent(prog, attr, -1, cpu)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", t.Name, err)
+		return nil, fmt.Errorf("cpu-clock event: %w", err)
 	}
 	return l, nil
 }

@@ -117,12 +117,12 @@ func (p iterProvider) Context(t *Target, h Host) (*Ctx, error) {
 func (p iterProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions) (link.Link, error) {
 	it, err := link.AttachIter(link.IterOptions{Program: prog})
 	if err != nil {
-		return nil, fmt.Errorf("%s: attaching iterator: %w", t.Name, err)
+		return nil, fmt.Errorf("attaching iterator %s: %w", t.Func, err)
 	}
 	if t.Path != "" {
 		if err := it.Pin(t.Path); err != nil {
 			it.Close()
-			return nil, fmt.Errorf("%s: pinning to %s: %w", t.Name, t.Path, err)
+			return nil, fmt.Errorf("pinning iterator %s to %s: %w", t.Func, t.Path, err)
 		}
 	}
 	return it, nil

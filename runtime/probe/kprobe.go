@@ -228,7 +228,7 @@ func (p kprobeProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions
 	if prog.Type() == ebpf.Tracing { // the fentry/fexit fallback chosen by Context
 		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
 		if err != nil {
-			return nil, fmt.Errorf("%s: kprobes are not available and attaching as fentry/fexit failed: %w", t.Name, err)
+			return nil, fmt.Errorf("kprobes are not available and attaching to %s as fentry/fexit failed: %w", t.Func, err)
 		}
 		return l, nil
 	}
@@ -254,15 +254,20 @@ func (p kprobeProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions
 	return l, nil
 }
 
-// kprobeError names the function and the kernel's reason.
+// kprobeError names the function and the kernel's reason. (The runtime
+// puts the probe name in front.)
 func kprobeError(t *Target, err error) error {
+	what := "kprobe"
+	if t.Provider == "kretprobe" {
+		what = "kretprobe"
+	}
 	switch {
 	case errors.Is(err, link.ErrNotSupported), errors.Is(err, os.ErrNotExist) && !haveKprobes():
-		return fmt.Errorf("%s: kprobes are not supported by this kernel (CONFIG_KPROBES or CONFIG_KPROBE_EVENTS unset): %w", t.Name, err)
+		return fmt.Errorf("cannot attach %s to %s: kprobes are not supported by this kernel (no kprobe PMU or kprobe_events: CONFIG_KPROBES unset), and BPF tracing programs (the fentry fallback) are not available either: %w", what, t.Func, err)
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s: cannot attach: function %s not found, or not traceable (inlined, or marked notrace): %w", t.Name, t.Func, err)
+		return fmt.Errorf("cannot attach %s to %s: function not found, or not traceable (inlined, or marked notrace): %w", what, t.Func, err)
 	}
-	return fmt.Errorf("%s: cannot attach kprobe to %s: %w", t.Name, t.Func, err)
+	return fmt.Errorf("cannot attach %s to %s: %w", what, t.Func, err)
 }
 
 // List implements Lister: traceable functions, "kprobe:FUNC" (with

@@ -119,7 +119,7 @@ func TestKprobeClearErrorHere(t *testing.T) {
 	}
 	prog, _ := counterProg(t, ebpf.Kprobe)
 	_, err = p.Attach(prog, ts[0], AttachOptions{})
-	if err == nil || !strings.HasPrefix(err.Error(), "kprobe:vfs_read: kprobes are not supported by this kernel") {
+	if err == nil || !strings.HasPrefix(err.Error(), "cannot attach kprobe to vfs_read: kprobes are not supported by this kernel") {
 		t.Fatalf("want a clear error, got %v", err)
 	}
 	t.Log(err)

@@ -171,7 +171,7 @@ func u64SlotArgs(name string, params []kbtf.Param) ([]Arg, *types.Struct) {
 func (p rawTracepointProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions) (link.Link, error) {
 	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: t.Func, Program: prog})
 	if err != nil {
-		return nil, fmt.Errorf("%s: attaching raw tracepoint: %w", t.Name, err)
+		return nil, fmt.Errorf("attaching raw tracepoint %s: %w", t.Func, err)
 	}
 	return l, nil
 }

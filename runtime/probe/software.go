@@ -111,7 +111,7 @@ func perfEventCtx() *Ctx {
 func (p *perfEventProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions) (link.Link, error) {
 	ev, ok := findPerfEvent(p.events, t.Func)
 	if !ok {
-		return nil, fmt.Errorf("%s: unknown event", t.Name)
+		return nil, fmt.Errorf("unknown %s event %q", p.name, t.Func)
 	}
 	period := t.Period
 	if period == 0 {
@@ -121,9 +121,9 @@ func (p *perfEventProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOpt
 	l, err := attachPerfEventAllCPUs(prog, &attr, opts.CPUs)
 	if err != nil {
 		if p.perfType == unix.PERF_TYPE_HARDWARE && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENODEV)) {
-			return nil, fmt.Errorf("%s: this machine has no hardware performance counters for %s (perf_event_open: %v); hardware probes need a CPU PMU, which virtual machines often lack", t.Name, ev.Name, errors.Unwrap(err))
+			return nil, fmt.Errorf("this machine has no hardware performance counters for %s (perf_event_open: %v); hardware probes need a CPU PMU, which virtual machines often lack", ev.Name, errors.Unwrap(err))
 		}
-		return nil, fmt.Errorf("%s: %w", t.Name, err)
+		return nil, fmt.Errorf("%s event %s: %w", p.name, ev.Name, err)
 	}
 	return l, nil
 }

@@ -71,7 +71,7 @@ func (p *specialProvider) Context(t *Target, h Host) (*Ctx, error) {
 }
 
 func (p *specialProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions) (link.Link, error) {
-	return nil, fmt.Errorf("%s: %s probes are run by the runtime (RunProgram), not attached", t.Name, p.name)
+	return nil, fmt.Errorf("%s probes are run by the runtime (RunProgram), not attached", p.name)
 }
 
 // Phase implements Runner.

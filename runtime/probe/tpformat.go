@@ -178,8 +178,9 @@ func (f *TPField) Type(resolve TypeResolver, userPtrs bool) types.Type {
 	base := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(f.CType, "const "), "volatile "))
 	if f.DataLoc || f.RelLoc {
 		if base == "char" || base == "unsigned char" || base == "u8" {
-			// The length is only known at run time; readers cap it.
-			return &types.String{N: 0}
+			// A string whose length is only known at run time (Len 0):
+			// the checker reads it as a string of max_strlen.
+			return &types.Array{Elem: types.Int8, Len: 0}
 		}
 		return &types.Array{Elem: scalarType(base, elemSize(base, 0), true, resolve), Len: 0}
 	}

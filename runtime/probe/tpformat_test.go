@@ -109,7 +109,7 @@ func TestTracepointContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := ctx.Args[4]; a.Name != "filename" || a.Loc.Kind != LocCtxDataLoc || a.Type.String() != "string[0]" {
+	if a := ctx.Args[4]; a.Name != "filename" || a.Loc.Kind != LocCtxDataLoc || a.Type.String() != "int8[0]" {
 		t.Errorf("data_loc field: %+v %v", a, a.Type)
 	}
 }

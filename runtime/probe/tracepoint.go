@@ -129,11 +129,11 @@ func btfResolver(h Host) TypeResolver {
 // this must come first) and attaches through a perf event.
 func (p tracepointProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions) (link.Link, error) {
 	if _, err := MountTracefs(); err != nil {
-		return nil, fmt.Errorf("%s: %w", t.Name, err)
+		return nil, err
 	}
 	l, err := link.Tracepoint(t.Category, t.Func, prog, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: attaching tracepoint: %w", t.Name, err)
+		return nil, fmt.Errorf("attaching tracepoint %s:%s: %w", t.Category, t.Func, err)
 	}
 	return l, nil
 }

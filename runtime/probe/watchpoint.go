@@ -89,13 +89,13 @@ func (p watchpointProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOpt
 	if opts.PID > 0 {
 		l, err := attachPerfEvent(prog, &attr, opts.PID, -1)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", t.Name, err)
+			return nil, fmt.Errorf("breakpoint at %#x: %w", t.Addr, err)
 		}
 		return l, nil
 	}
 	l, err := attachPerfEventAllCPUs(prog, &attr, opts.CPUs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", t.Name, err)
+		return nil, fmt.Errorf("breakpoint at %#x: %w", t.Addr, err)
 	}
 	return l, nil
 }
