@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
 )
 
@@ -184,5 +185,32 @@ func TestRawTracepointContext(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(got, ","), "preempt,prev,next") || len(ctx.ArgN) != len(ctx.Args) {
 		t.Errorf("args %v argN %d", got, len(ctx.ArgN))
+	}
+}
+
+// Loading is where this kernel refuses fentry: LoadError turns cilium's
+// EPERM (with its MEMLOCK hint) into the real reason, naming the function.
+func TestFentryLoadErrorHere(t *testing.T) {
+	requireRoot(t)
+	h := newHost(t)
+	if h.FentryError() == nil {
+		t.Skip("fentry works here")
+	}
+	p, ts := resolve(t, h, "fentry:vfs_read")
+	ctx, err := p.Context(ts[0], h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type: ctx.ProgType, AttachType: ctx.AttachType, AttachTo: ctx.AttachTo, License: "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+	})
+	if err == nil {
+		t.Skip("loaded")
+	}
+	got := LoadError(ts[0], ctx, err).Error()
+	want := "the kernel refused to load a BPF tracing program for fentry on vfs_read (operation not permitted): this kernel does not allow fentry/fexit/iter programs"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
