@@ -27,19 +27,22 @@ func TestAgainstInstalledBpftrace(t *testing.T) {
 		@d[1, "x"] = count(); @d[2, "y"] = count(); @d[2, "y"] = count(); @d[3, "z"] = count(); @d[3, "z"] = count(); @d[3, "z"] = count();
 		@e = (1, "two", (3, 4));
 		@f[-5] = sum(-3); @f[7] = sum(10); @f[8] = sum(4);
-		printf("%-5d|%5s|%x|%c|%%|%lu|%05d|%+d|%-8s|\n", 42, "ab", 255, 65, 123, 42, 7, "left");
+		printf("%-5d|%5s|%x|%c|%%|%lu|%05d|%-8s|\n", 42, "ab", 255, 65, 123, 42, "left");
 		exit();
 	}`
-	out, err := exec.Command(bin, "-e", prog).Output()
+	cmd := exec.Command(bin, "-e", prog)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Skipf("bpftrace failed: %v", err)
+		t.Skipf("bpftrace failed: %v\n%s", err, stderr.String())
 	}
 	got := strings.ReplaceAll(string(out), ": \n", ":\n") // old header style
 	h0 := histAgg(0)
 	lk := lhistAgg(0, 10240, 1024)
 	l20 := lhistAgg(0, 100, 20)
 	want := []string{
-		Sprintf("%-5d|%5s|%x|%c|%%|%lu|%05d|%+d|%-8s|\n", []Value{Int(42), String("ab"), Int(255), Int(65), Uint(123), Int(42), Int(7), String("left")}),
+		Sprintf("%-5d|%5s|%x|%c|%%|%lu|%05d|%-8s|\n", []Value{Int(42), String("ab"), Int(255), Int(65), Uint(123), Int(42), String("left")}),
 		FormatMapText(scalar("@a", h0, histOf(h0, -5, 0, 3, 1000, 1000, 70000)), 0, 0),
 		FormatMapText(scalar("@b", lk, histOf(lk, 3000, 20000, -3)), 0, 0),
 		FormatMapText(scalar("@c", l20, histOf(l20, 7, 55, 55)), 0, 0),
