@@ -27,6 +27,9 @@ func TestAgainstInstalledBpftrace(t *testing.T) {
 		@d[1, "x"] = count(); @d[2, "y"] = count(); @d[2, "y"] = count(); @d[3, "z"] = count(); @d[3, "z"] = count(); @d[3, "z"] = count();
 		@e = (1, "two", (3, 4));
 		@f[-5] = sum(-3); @f[7] = sum(10); @f[8] = sum(4);
+		@g = min(-4); @g = min(3); @h[1] = max(9); @h[2] = max(2); @i = avg(7); @i = avg(8);
+		@j["bash"] = count(); @j["sshd"] = count(); @j["sshd"] = count();
+		print((1, "a")); print(@j);
 		printf("%-5d|%5s|%x|%c|%%|%lu|%05d|%-8s|\n", 42, "ab", 255, 65, 123, 42, "left");
 		exit();
 	}`
@@ -50,6 +53,12 @@ func TestAgainstInstalledBpftrace(t *testing.T) {
 		FormatMapText(scalar("@e", nil, Tuple{Int(1), String("two"), Tuple{Int(3), Int(4)}}), 0, 0),
 		FormatMapText(keyed("@f", &types.Agg{Kind: types.AggSum, Signed: true}, Int(-5), Int(-3), Int(7), Int(10), Int(8), Int(4)), 0, 0),
 	}
+	want = append(want,
+		FormatMapText(scalar("@g", &types.Agg{Kind: types.AggMin, Signed: true}, Int(-4)), 0, 0),
+		FormatMapText(keyed("@h", agg(types.AggMax), Int(1), Uint(9), Int(2), Uint(2)), 0, 0),
+		FormatMapText(scalar("@i", agg(types.AggAvg), Avg{Total: 15, Count: 2}), 0, 0),
+		FormatValue(Tuple{Int(1), String("a")})+"\n"+FormatMapText(keyed("@j", agg(types.AggCount), String("bash"), Uint(1), String("sshd"), Uint(2)), 0, 0),
+	)
 	for _, w := range want {
 		if !strings.Contains(got, w) {
 			t.Errorf("bpftrace output lacks:\n%s\nfull output:\n%s", w, got)
