@@ -154,6 +154,15 @@ func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err 
 	}
 	insns = append(insns, g.insns...)
 	insns = finish(insns, g.labels)
+	if insns[0].Source() == nil {
+		// cilium sends line info when any instruction has a source; the
+		// kernel then wants one for the first instruction too.
+		g.source(pi.Probe)
+		if g.src != "" {
+			insns[0] = insns[0].WithSource(asm.Comment(g.src))
+			g.src = ""
+		}
+	}
 	if err := resolveLabels(insns, g.labels); err != nil {
 		return nil, err
 	}

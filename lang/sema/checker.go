@@ -45,6 +45,7 @@ func newChecker(prog *ast.Program, opts Options) *checker {
 		opts:     opts,
 		info:     newInfo(),
 		varTypes: map[*ast.Variable]types.Type{},
+		final:    true,
 	}
 }
 

@@ -10,8 +10,16 @@ import (
 )
 
 // ctxIdent types argN and retval from the probe's context description.
-// It returns nil (without an error) when the name is neither.
-func (c *checker) ctxIdent(e *ast.Ident) types.Type {
+// handled is false when the name is neither.
+func (c *checker) ctxIdent(e *ast.Ident) (t types.Type, handled bool) {
+	t = c.ctxIdent1(e)
+	if _, void := t.(*types.Void); void {
+		return nil, true
+	}
+	return t, t != nil
+}
+
+func (c *checker) ctxIdent1(e *ast.Ident) types.Type {
 	switch {
 	case e.Name == "retval":
 		if c.ctx == nil || c.ctx.Retval == nil {

@@ -189,7 +189,7 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 	if en, ok := stdlib.Lookup(e.Name); ok && en.Bare {
 		return c.call(e, e.Name, nil, false)
 	}
-	if t := c.ctxIdent(e); t != nil {
+	if t, ok := c.ctxIdent(e); ok {
 		return t
 	}
 	if en, ok := stdlib.Lookup(e.Name); ok && en.Paren {
@@ -224,6 +224,14 @@ func (c *checker) call(node ast.Expr, name string, args []ast.Expr, paren bool) 
 			c.errorf(node.Span(), "%s() takes up to %d arguments (%d provided)", name, en.MaxArgs, len(args))
 		}
 		return nil
+	}
+	if c.ctx != nil {
+		for _, d := range c.ctx.Disallow {
+			if d == name {
+				c.errorf(node.Span(), "The %s builtin can not be used with '%s' probes", name, c.provider)
+				return nil
+			}
+		}
 	}
 	call := &stdlib.Call{Node: node, Name: name, Args: args, Paren: paren}
 	c.info.Calls[node] = &CallInfo{Entry: en, Call: call, Event: -1}
