@@ -242,7 +242,78 @@ func (p uprobeProvider) Context(t *Target, _ Host) (*Ctx, error) {
 	for i := 1; i <= uprobeStackArgs; i++ {
 		c.ArgN = append(c.ArgN, Loc{Kind: LocDeref, Offset: sp, Disp: int64(8 * i), Size: 8, Space: types.AddrUser})
 	}
+	if loc, ok := t.Extra.(*UprobeLocation); ok && loc.Symbol != "" && t.Offset == 0 {
+		if params, err := symbols.FuncParams(t.Path, loc.Symbol); err == nil {
+			c.Args, c.ArgsStruct = uprobeDWARFArgs(t.Name, params)
+		}
+	}
 	return c, nil
+}
+
+// uprobeDWARFArgs places DWARF parameters in registers and stack slots as
+// the System V ABI does at function entry, for `args.NAME`. Parameters
+// bpftrace cannot type (floats, aggregates by value) are left out; after a
+// large aggregate, later stack positions are unknown and left out too.
+// ArgsStruct lays the fields out in 8-byte slots; each Arg's Loc says where
+// the value really is.
+func uprobeDWARFArgs(name string, params []symbols.Param) ([]Arg, *types.Struct) {
+	st := &types.Struct{Kind: "struct", Name: name + "_args", Algn: 8}
+	var args []Arg
+	sp, _, _ := usdt.PtRegsOffset("rsp")
+	nextReg, stackSlot, stackKnown := 0, 0, true
+	for _, p := range params {
+		var loc Loc
+		have := false
+		switch p.Class {
+		case symbols.ParamFloat:
+			continue
+		case symbols.ParamPair:
+			if nextReg+2 <= len(uprobeArgRegs) {
+				nextReg += 2
+			} else {
+				stackSlot += 2
+			}
+			continue
+		case symbols.ParamMem:
+			stackKnown = false
+			continue
+		}
+		if p.Type == nil || p.Type.Size() > 8 {
+			if nextReg < len(uprobeArgRegs) {
+				nextReg++
+			} else {
+				stackSlot++
+			}
+			continue
+		}
+		size := p.Type.Size()
+		if size <= 0 {
+			size = 8
+		}
+		if nextReg < len(uprobeArgRegs) {
+			loc = uprobeRegLoc(uprobeArgRegs[nextReg])
+			loc.Size = size
+			nextReg++
+			have = true
+		} else if stackKnown {
+			stackSlot++
+			loc = Loc{Kind: LocDeref, Offset: sp, Disp: int64(8 * stackSlot), Size: size, Space: types.AddrUser}
+			have = true
+		}
+		if !have || p.Name == "" {
+			continue
+		}
+		if it, ok := p.Type.(*types.Int); ok {
+			loc.Signed = it.Signed
+		}
+		st.Fields = append(st.Fields, types.Field{Name: p.Name, Type: p.Type, Offset: 8 * len(args)})
+		args = append(args, Arg{Name: p.Name, Type: p.Type, Loc: loc})
+	}
+	if len(args) == 0 {
+		return nil, nil
+	}
+	st.Bytes = 8 * len(args)
+	return args, st
 }
 
 // Attach puts the uprobe at the target's file offset, for every process or
@@ -318,7 +389,15 @@ func (p uprobeProvider) List(search string, verbose bool, h Host) ([]Listing, er
 			continue
 		}
 		seen[name] = true
-		out = append(out, Listing{Name: p.Name() + ":" + resolved + ":" + name})
+		l := Listing{Name: p.Name() + ":" + resolved + ":" + name}
+		if verbose {
+			if params, err := symbols.FuncParams(resolved, sym.Name); err == nil {
+				for _, prm := range params {
+					l.Params = append(l.Params, strings.TrimSpace(prm.CType+" "+prm.Name))
+				}
+			}
+		}
+		out = append(out, l)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

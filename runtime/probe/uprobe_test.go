@@ -310,3 +310,37 @@ func TestUprobeGo(t *testing.T) {
 		t.Errorf("main.add: count %d, reg(ax) %d", n, v[0])
 	}
 }
+
+func TestUprobeDWARFArgs(t *testing.T) {
+	tg := usdttest.Build(t)
+	p, _ := probe.Lookup("uprobe")
+	ts := utExpand(t, "uprobe:"+tg.C+":many_args", 0)
+	c, err := p.Context(ts[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Args) != 8 || c.Args[0].Name != "a" || c.Args[7].Name != "h" || c.ArgsStruct == nil || c.ArgsStruct.Bytes != 64 {
+		t.Fatalf("args %+v struct %+v", c.Args, c.ArgsStruct)
+	}
+	if l := c.Args[7].Loc; l.Kind != probe.LocDeref || l.Disp != 16 || !l.Signed {
+		t.Errorf("h is the second stack slot: %+v", l)
+	}
+	ls, err := p.(probe.Lister).List(tg.C+":greet", true, nil)
+	if err != nil || len(ls) != 1 || strings.Join(ls[0].Params, ",") != "const char* who" {
+		t.Errorf("-lv greet = %+v, %v", ls, err)
+	}
+	usdttest.NeedRoot(t)
+	rec := utAttach(t, "uprobe:"+tg.C+":many_args", probe.AttachOptions{}, func(c *probe.Ctx) []probe.Loc {
+		return []probe.Loc{c.Args[0].Loc, c.Args[5].Loc, c.Args[6].Loc, c.Args[7].Loc}
+	})
+	add := utAttach(t, "uprobe:"+tg.C+":add_ints", probe.AttachOptions{}, func(c *probe.Ctx) []probe.Loc {
+		return []probe.Loc{c.Args[0].Loc, c.Args[1].Loc}
+	})
+	utRun(t, tg.C, "run", "2")
+	if n, v := rec.Values(t); n != 2 || v[0] != 1 || v[1] != 6 || v[2] != 70 || v[3] != 80 {
+		t.Errorf("args.a/f/g/h: count %d values %v", n, v[:4])
+	}
+	if n, v := add.Values(t); n != 2 || v[0] != 1 || v[1] != 40 {
+		t.Errorf("args.a/b: count %d values %v", n, v[:2])
+	}
+}

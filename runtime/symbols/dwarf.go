@@ -33,6 +33,10 @@ type dwarfFuncs struct {
 	err    error
 }
 
+// maxDebugInfo bounds the DWARF indexed for uprobe args: every uprobe's
+// context asks for it, used or not.
+const maxDebugInfo = 256 << 20
+
 var (
 	dwarfMu    sync.Mutex
 	dwarfCache = map[string]*dwarfFuncs{}
@@ -69,8 +73,13 @@ func readDWARFFuncs(path string) *dwarfFuncs {
 		return out
 	}
 	defer ef.Close()
-	if ef.Section(".debug_info") == nil {
+	info := ef.Section(".debug_info")
+	if info == nil {
 		out.err = fmt.Errorf("%s has no DWARF debug info", path)
+		return out
+	}
+	if info.Size > maxDebugInfo {
+		out.err = fmt.Errorf("%s: debug info too large to index (%d bytes)", path, info.Size)
 		return out
 	}
 	d, err := ef.DWARF()

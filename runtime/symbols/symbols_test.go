@@ -328,3 +328,27 @@ func TestTrackProcess(t *testing.T) {
 	}
 	symbols.ForgetProcess(pid)
 }
+
+func TestFuncParams(t *testing.T) {
+	tg := usdttest.Build(t)
+	var got []string
+	for _, fn := range []string{"add_ints", "greet", "main"} {
+		ps, err := symbols.FuncParams(tg.C, fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			got = append(got, fmt.Sprintf("%s %s %v", p.CType, p.Name, p.Type))
+		}
+	}
+	want := "int a int32|int b int32|const char* who int8 *|int argc int32|char** argv int8 * *"
+	if g := strings.Join(got, "|"); g != want {
+		t.Errorf("params:\n got %s\nwant %s", g, want)
+	}
+	if _, err := symbols.FuncParams(tg.C, "no_such_fn"); err == nil {
+		t.Errorf("missing function has params")
+	}
+	if _, err := symbols.FuncParams(tg.GoStripped, "main.add"); err == nil {
+		t.Errorf("stripped binary has DWARF")
+	}
+}
