@@ -42,19 +42,20 @@ func (p iterProvider) Parse(ap *ast.AttachPoint) (*Spec, error) {
 	return s, nil
 }
 
-// iterNames lists iterators: functions named bpf_iter_NAME in BTF.
+// iterNames lists iterators: each has a context struct bpf_iter__NAME in BTF
+// (functions named bpf_iter_* include helpers that are not iterators).
 func iterNames(h Host) ([]string, error) {
 	k, err := btfOf(h)
 	if err != nil {
 		return nil, err
 	}
-	fns, err := k.FuncNames("")
+	structs, err := k.TypeNames("", "struct")
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, f := range fns {
-		if n, ok := strings.CutPrefix(f, "bpf_iter_"); ok && !strings.HasPrefix(n, "_") {
+	for _, s := range structs {
+		if n, ok := strings.CutPrefix(s, "bpf_iter__"); ok && n != "" {
 			out = append(out, n)
 		}
 	}
@@ -94,21 +95,35 @@ func (p iterProvider) Context(t *Target, h Host) (*Ctx, error) {
 	ctx := &Ctx{ProgType: ebpf.Tracing, AttachType: ebpf.AttachTraceIter, AttachTo: t.Func,
 		Disallow: []string{"retval", "func", "reg", "args"}}
 	out := &types.Struct{Kind: "struct", Name: st.Name, Bytes: st.Bytes, Algn: st.Algn}
+	// Members are written `union { struct task_struct *task; };` (an
+	// anonymous union holding the pointer): flatten them.
+	var fields []types.Field
 	for _, f := range st.Fields {
+		if u, ok := f.Type.(*types.Struct); ok && f.Name == "" {
+			for _, g := range u.Fields {
+				g.Offset += f.Offset
+				fields = append(fields, g)
+			}
+			continue
+		}
+		fields = append(fields, f)
+	}
+	for _, f := range fields {
 		if f.Name == "meta" || f.Name == "" {
 			continue
 		}
-		// Members are unions of a pointer and a u64; use the pointer.
-		ty := f.Type
-		if u, ok := ty.(*types.Struct); ok && u.Kind == "union" && len(u.Fields) > 0 {
-			ty = u.Fields[0].Type
-		}
-		out.Fields = append(out.Fields, types.Field{Name: f.Name, Type: ty, Offset: f.Offset})
+		out.Fields = append(out.Fields, f)
 		l := Loc{Kind: LocCtx, Offset: f.Offset, Size: 8}
-		if pt, ok := ty.(*types.Pointer); ok {
-			l.Space = pt.Space
+		if sz := f.Type.Size(); sz > 0 && sz < 8 {
+			l.Size = sz
 		}
-		ctx.Args = append(ctx.Args, Arg{Name: f.Name, Type: ty, Loc: l})
+		switch ty := f.Type.(type) {
+		case *types.Pointer:
+			l.Space = ty.Space
+		case *types.Int:
+			l.Signed = ty.Signed
+		}
+		ctx.Args = append(ctx.Args, Arg{Name: f.Name, Type: f.Type, Loc: l})
 	}
 	ctx.ArgsStruct = out
 	return ctx, nil
@@ -142,6 +157,7 @@ func (p iterProvider) List(search string, verbose bool, h Host) ([]Listing, erro
 	for _, n := range MatchAny(search, names) {
 		l := Listing{Name: "iter:" + n}
 		if verbose && k != nil {
+			// bpf_iter_NAME's prototype names the context fields with C types.
 			if f, err := k.Func("", "bpf_iter_"+n); err == nil {
 				for i, prm := range f.Params {
 					if i == 0 { // struct bpf_iter_meta *meta

@@ -94,3 +94,28 @@ func TestListFixed(t *testing.T) {
 		t.Errorf("interval units %v", ls)
 	}
 }
+
+func TestListIter(t *testing.T) {
+	requireRoot(t)
+	h := newHost(t)
+	ls, err := List("iter:task*", true, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := FormatListing(ls)
+	if !strings.Contains(got, "iter:task\n    struct task_struct * task\n") || !strings.Contains(got, "iter:task_file\n") {
+		t.Errorf("iter listing:\n%s", got)
+	}
+	p, ts := resolve(t, h, "iter:task_file")
+	ctx, err := p.Context(ts[0], h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range ctx.Args {
+		names = append(names, a.Name+":"+a.Type.String())
+	}
+	if strings.Join(names, ",") != "task:struct task_struct *,fd:uint32,file:struct file *" {
+		t.Errorf("iter:task_file ctx %v", names)
+	}
+}
