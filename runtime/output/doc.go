@@ -61,7 +61,8 @@
 //	Value(v)            print(expr) of a non-map value
 //	Printf(s)           printf output, already formatted with Sprintf
 //	Errorf/Warnf(msg, locs)  errorf()/warnf() messages
-//	RuntimeError(msg, locs)  failed helper calls and other runtime errors
+//	HelperError(helper, retcode, locs)  a failed BPF helper call
+//	RuntimeError(msg, locs)  other runtime errors
 //	Time(s)             time(fmt) output, formatted with CStrftime
 //	Cat(s), Join(s), Syscall(s)  output of cat(), join(), system()
 //	LostEvents(n)       "Lost N events"
@@ -74,6 +75,7 @@
 //	Sprintf(format, args []Value) string   bpftrace's printf conversions
 //	Strftime(format, t) string             strftime() with %f (µs), %k (ns), %l (ms)
 //	CStrftime(format, t) string            plain strftime(3), for time()
+//	Strerror(errno) string                 glibc's message ("Bad address")
 //	FormatValue(v), FormatValueJSON(v)     one value as text / JSON
 //	FormatMapText(m, top, div), FormatMapJSON(m, top, div)
 //	types.HistIndex / types.LhistIndex     bucket index of a value, and

@@ -296,17 +296,32 @@ func (w *jsonWriter) RuntimeError(msg string, locs []Location) {
 	w.located("runtime_error", msg, locs)
 }
 
+func (w *jsonWriter) HelperError(helper string, retcode int, locs []Location) {
+	var b strings.Builder
+	b.WriteString(`{"type": "helper_error", "msg": `)
+	jsonString(&b, Strerror(-retcode))
+	b.WriteString(`, "helper": `)
+	jsonString(&b, helper)
+	b.WriteString(`, "retcode": ` + strconv.Itoa(retcode))
+	w.location(&b, locs)
+}
+
 // located prints a message with its top-level location only.
 func (w *jsonWriter) located(typ, msg string, locs []Location) {
+	var b strings.Builder
+	b.WriteString(`{"type": "` + typ + `", "msg": `)
+	jsonString(&b, msg)
+	w.location(&b, locs)
+}
+
+// location ends an object with the first location's file, line and column.
+func (w *jsonWriter) location(b *strings.Builder, locs []Location) {
 	var l Location
 	if len(locs) > 0 {
 		l = locs[0]
 	}
-	var b strings.Builder
-	b.WriteString(`{"type": "` + typ + `", "msg": `)
-	jsonString(&b, msg)
 	b.WriteString(`, "filename": `)
-	jsonString(&b, l.Filename)
+	jsonString(b, l.Filename)
 	b.WriteString(`, "line": ` + strconv.Itoa(l.Line) + `, "col": ` + strconv.Itoa(l.Col) + "}\n")
 	io.WriteString(w.out, b.String())
 }

@@ -144,6 +144,11 @@ func (w *textWriter) RuntimeError(msg string, locs []Location) {
 	w.logChain("WARNING", msg, locs, true)
 }
 
+func (w *textWriter) HelperError(helper string, retcode int, locs []Location) {
+	msg := helperErrorText(helper, retcode) + "\nAdditional Info - helper: " + helper + ", retcode: " + strconv.Itoa(retcode)
+	w.logChain("WARNING", msg, locs, true)
+}
+
 // logChain prints a message at its first location, then "expanded from"
 // at the others, in bpftrace's LOG format. errorf/warnf omit the source
 // context of the call itself.

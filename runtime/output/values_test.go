@@ -106,6 +106,8 @@ func TestTextWriterStreams(t *testing.T) {
 	w.Errorf("boom\n", []Location{loc})
 	w.Warnf("careful", []Location{loc, {Pos: "stdin:2:1-5", Context: []string{"macro", "~~~~"}}})
 	w.RuntimeError("Bad address", []Location{loc})
+	w.HelperError("probe_read", -14, []Location{loc})
+	w.HelperError("map_update_elem", -7, []Location{loc})
 	w.End()
 	w.Map(scalar("@x", agg(types.AggCount), Uint(1)), 0, 0)
 	w.Map(scalar("@h", histAgg(0), histOf(histAgg(0), 3)), 0, 0)
@@ -131,4 +133,22 @@ func TestJSONWriterStream(t *testing.T) {
 	w.Map(scalar("@stats", agg(types.AggStats), Stats{Total: 12, Count: 2}), 0, 0)
 	checkJSONLines(t, out.String())
 	golden(t, "json_stream.ndjson", out.String())
+}
+
+// Exact line from bpftrace's tests/runtime/json-output (helper_error).
+func TestJSONHelperError(t *testing.T) {
+	var out bytes.Buffer
+	NewJSON(&out).HelperError("probe_read", -14, []Location{{Filename: "stdin", Line: 1, Col: 37}})
+	want := `{"type": "helper_error", "msg": "Bad address", "helper": "probe_read", "retcode": -14, "filename": "stdin", "line": 1, "col": 37}` + "\n"
+	if out.String() != want {
+		t.Errorf("got  %s\nwant %s", out.String(), want)
+	}
+}
+
+func TestStrerror(t *testing.T) {
+	for e, want := range map[int]string{1: "Operation not permitted", 7: "Argument list too long", 14: "Bad address", 2: "No such file or directory", 0: "Success", 4000: "Unknown error 4000"} {
+		if got := Strerror(e); got != want {
+			t.Errorf("Strerror(%d) = %q, want %q", e, got, want)
+		}
+	}
 }

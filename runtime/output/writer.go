@@ -13,8 +13,12 @@ type Writer interface {
 	// call, later entries the macro expansions it came from.
 	Errorf(msg string, locs []Location)
 	Warnf(msg string, locs []Location)
-	// RuntimeError reports a failed helper call or other runtime error.
+	// RuntimeError reports a runtime error other than a failed helper.
 	RuntimeError(msg string, locs []Location)
+	// HelperError reports a failed BPF helper call: helper is its name
+	// without the bpf_ prefix ("probe_read", "map_update_elem"), retcode
+	// the negative errno it returned.
+	HelperError(helper string, retcode int, locs []Location)
 	// Time prints time(fmt) output, already formatted by Strftime.
 	Time(s string)
 	// Cat, Join and Syscall print cat(), join() and system() output.
