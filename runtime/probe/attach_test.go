@@ -1,10 +1,14 @@
 package probe
 
 import (
+	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -240,5 +244,32 @@ func TestRunBegin(t *testing.T) {
 	}
 	if n := count(t, m); n != 11 {
 		t.Errorf("ran %d times, want 11", n)
+	}
+}
+
+var watched uint64
+
+func TestAttachWatchpoint(t *testing.T) {
+	requireRoot(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	h := newHost(t)
+	addr := uint64(uintptr(unsafe.Pointer(&watched)))
+	p, ts := resolve(t, h, fmt.Sprintf("watchpoint:%#x:8:w", addr))
+	if ts[0].Name != fmt.Sprintf("watchpoint:%d:8:w", addr) {
+		t.Errorf("name %q", ts[0].Name)
+	}
+	ctx, _ := p.Context(ts[0], h)
+	prog, m := counterProg(t, ctx.ProgType)
+	l, err := p.Attach(prog, ts[0], AttachOptions{PID: unix.Gettid()})
+	if err != nil {
+		t.Skipf("breakpoints unavailable: %v", err)
+	}
+	defer l.Close()
+	for i := 0; i < 3; i++ {
+		atomic.AddUint64(&watched, 1)
+	}
+	if n := count(t, m); n != 3 {
+		t.Errorf("watchpoint fired %d times, want 3", n)
 	}
 }

@@ -123,10 +123,14 @@ func (p *timedProvider) Attach(prog *ebpf.Program, t *Target, opts AttachOptions
 		}
 		return l, nil
 	}
-	cpu := 0
-	if len(opts.CPUs) > 0 {
-		cpu = opts.CPUs[0]
+	cpus := opts.CPUs
+	if len(cpus) == 0 {
+		var err error
+		if cpus, err = onlineCPUs(); err != nil || len(cpus) == 0 {
+			cpus = []int{0}
+		}
 	}
+	cpu := cpus[0]
 	l, err := attachPerfEvent(prog, attr, -1, cpu)
 	if err != nil {
 		return nil, fmt.Errorf("cpu-clock event: %w", err)
