@@ -199,11 +199,10 @@ func average(v Value) Value {
 }
 
 // reduce turns an aggregation's data into the value printed, divided by div
-// where bpftrace divides.
+// where bpftrace divides: integers (plain ones too), count, sum, min, max
+// and averages, but not stats' count and total.
 func reduce(v Value, kind types.AggKind, div int64) Value {
 	switch kind {
-	case types.AggNone:
-		return v
 	case types.AggAvg:
 		return divide(average(v), div)
 	case types.AggStats:
