@@ -9,7 +9,12 @@ const MaxHistBits = 5
 
 // HistIndex is the bucket of v in hist(v, k): index 0 holds negative values;
 // values 0 .. 2^k-1 get one bucket each (index v+1); above that, every power
-// of two [2^p, 2^(p+1)) is split into 2^k equal buckets.
+// of two [2^p, 2^(p+1)) is split into 2^k equal buckets. v is the argument
+// promoted to int64, so unsigned values of 2^63 and more land in bucket 0,
+// as in bpftrace, whose log2 compares signed.
+//
+// In BPF: if v < 0 (signed) → 0; if v <= mask → v+1; else l = msb(v) - k,
+// x = (v >> l) & mask, index = ((l+1) << k) + x + 1, with mask = 2^k - 1.
 func HistIndex(v int64, k int) uint64 {
 	if v < 0 {
 		return 0
@@ -77,7 +82,7 @@ func HistLabel(idx uint64, k int) (string, uint64) {
 
 // LhistIndex is the bucket of v in lhist(v, min, max, step): index 0 holds
 // values below min, index 1+(v-min)/step values in range, and values >= max
-// share the last index 1+(max-min)/step.
+// share the last index 1+(max-min)/step. Comparisons are signed.
 func LhistIndex(v, min, max, step int64) uint64 {
 	if step <= 0 {
 		return 0
