@@ -116,6 +116,7 @@ func (p fentryProvider) Expand(s *Spec, h Host) ([]*Target, error) {
 			out = append(out, p.target(s, f.Module, f.Name))
 		}
 	}
+	sortTargets(out)
 	return out, nil
 }
 

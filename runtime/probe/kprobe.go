@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/link"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
 // x86-64 struct pt_regs offsets of the argument registers (di, si, dx, cx,
@@ -154,7 +156,13 @@ func (p kprobeProvider) Expand(s *Spec, h Host) ([]*Target, error) {
 		}
 		out = append(out, p.target(s, mod, f.Name))
 	}
+	sortTargets(out)
 	return out, nil
+}
+
+// sortTargets orders wildcard expansions by name, as bpftrace's sets do.
+func sortTargets(ts []*Target) {
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
 }
 
 // Multi implements MultiAttacher: one kprobe.multi link for a wildcard
@@ -285,14 +293,32 @@ func (p kprobeProvider) List(search string, verbose bool, h Host) ([]Listing, er
 	if err != nil {
 		return nil, err
 	}
+	k, _ := btfOf(h)
 	var out []Listing
 	for _, f := range matchFuncs(all, mod, fn) {
 		name := p.Name() + ":" + f.Name
 		if mod != "" {
 			name = p.Name() + ":" + f.Module + ":" + f.Name
 		}
-		out = append(out, Listing{Name: name})
+		l := Listing{Name: name}
+		// -lv: the prototype from BTF, as bpftrace shows it (arguments for
+		// kprobe, the return value for kretprobe).
+		if verbose && k != nil {
+			if bf, err := k.Func(f.Module, f.Name); err == nil {
+				if p.ret {
+					if _, void := bf.Ret.(*types.Void); !void {
+						l.Params = append(l.Params, bf.RetC+" retval")
+					}
+				} else {
+					for _, prm := range bf.Params {
+						l.Params = append(l.Params, prm.Decl())
+					}
+				}
+			}
+		}
+		out = append(out, l)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 

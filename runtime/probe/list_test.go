@@ -119,3 +119,25 @@ func TestListIter(t *testing.T) {
 		t.Errorf("iter:task_file ctx %v", names)
 	}
 }
+
+func TestListKprobe(t *testing.T) {
+	requireRoot(t)
+	h := newHost(t)
+	ls, err := List("kprobe:vfs_rea*", true, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := FormatListing(ls)
+	if !strings.HasPrefix(got, "kprobe:vfs_read\n    struct file * file\n    char * buf\n") {
+		t.Errorf("kprobe -lv:\n%s", got)
+	}
+	for i := 1; i < len(ls); i++ {
+		if ls[i-1].Name >= ls[i].Name {
+			t.Errorf("not sorted: %s, %s", ls[i-1].Name, ls[i].Name)
+		}
+	}
+	ls, _ = List("kretprobe:vfs_read", true, h)
+	if FormatListing(ls) != "kretprobe:vfs_read\n    ssize_t retval\n" {
+		t.Errorf("kretprobe -lv: %q", FormatListing(ls))
+	}
+}
