@@ -65,17 +65,25 @@ func (p *parser) parseCFields() []*ast.CField {
 	if p.tok.kind == tIdent && (kw == "struct" || kw == "union") &&
 		(p.peek(1).kind == tLBrace || (p.peek(1).kind == tIdent && p.peek(2).kind == tLBrace)) {
 		inline = p.parseCRecord()
+		// Declarators are parsed against a stand-in type so that pointers
+		// and arrays of the inline record can be recognised below.
+		name := inline.Name
+		if name == "" {
+			name = "<anonymous>"
+		}
+		base = &ast.TypeExpr{Base: inline.Base, Name: kw + " " + name}
 	} else {
 		base = p.parseCBaseType()
 	}
 	var fields []*ast.CField
+	derived := false
 	for {
-		f := &ast.CField{Record: inline}
-		if base != nil {
-			typ := *base
-			f.Type = &typ
-		}
+		typ := *base
+		f := &ast.CField{Type: &typ}
 		p.parseDeclarator(f)
+		if f.Type.Ptr > 0 || len(f.Type.Dims) > 0 {
+			derived = true
+		}
 		if p.got(tColon) {
 			n := p.expect(tInt)
 			f.Bits = int(p.intLit(n).Value)
@@ -84,6 +92,20 @@ func (p *parser) parseCFields() []*ast.CField {
 		fields = append(fields, f)
 		if !p.got(tComma) {
 			break
+		}
+	}
+	if inline != nil {
+		switch {
+		case derived && inline.Name != "":
+			// "struct B { ... } *b;": like C, the named record is declared
+			// at file scope, and the fields refer to it by name.
+			p.hoisted = append(p.hoisted, inline)
+		case derived:
+			p.failAt(start, p.prevEnd, "pointers and arrays of anonymous inline records are not supported")
+		default:
+			for _, f := range fields {
+				f.Type, f.Record = nil, inline
+			}
 		}
 	}
 	p.expect(tSemi, ";", ",")

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 )
 
@@ -75,8 +74,14 @@ func (p *parser) parseUnary() ast.Expr {
 	switch t.kind {
 	case tInc, tDec:
 		p.next()
+		operand := p.tok
 		x := p.parseUnary()
-		p.checkIncDec(t, x, span(t.start, t.end))
+		if _, ok := x.(*ast.Ident); ok {
+			p.failAt(t.start, t.end, "The %s operator must be applied to a map or variable", t.kind)
+		}
+		if !isStorage(x) {
+			p.failAt(operand.start, operand.end, "syntax error, unexpected %s", p.describe(operand))
+		}
 		return &ast.IncDec{Base: ast.Base{Sp: p.sp(t.start)}, Op: t.kind.String(), X: x}
 	case tLParen:
 		if c := p.tryCast(); c != nil {
@@ -86,13 +91,13 @@ func (p *parser) parseUnary() ast.Expr {
 	return p.parsePostfix(p.parsePrimary())
 }
 
-// checkIncDec rejects ++/-- on things that are not storage; at is where
-// bpftrace points: the operator when prefixed, the operand when postfixed.
-func (p *parser) checkIncDec(t token, x ast.Expr, at lang.Span) {
+// isStorage reports whether x names something ++ and -- can update.
+func isStorage(x ast.Expr) bool {
 	switch x.(type) {
-	case *ast.Ident, *ast.IntLit, *ast.StringLit, *ast.BoolLit, *ast.Call:
-		p.failAt(int(at.Start), int(at.End), "The %s operator must be applied to a map or variable", t.kind)
+	case *ast.Variable, *ast.MapRef, *ast.MapAccess, *ast.FieldAccess, *ast.IndexExpr, *ast.TupleIndex:
+		return true
 	}
+	return false
 }
 
 func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
@@ -127,7 +132,13 @@ func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
 			x = &ast.IndexExpr{Base: ast.Base{Sp: p.sp(start)}, X: x, Index: idx}
 		case tInc, tDec:
 			t := p.tok
-			p.checkIncDec(t, x, x.Span())
+			if _, ok := x.(*ast.Ident); ok {
+				sp := x.Span()
+				p.failAt(int(sp.Start), int(sp.End), "The %s operator must be applied to a map or variable", t.kind)
+			}
+			if !isStorage(x) {
+				return x // "5++": the caller reports the unexpected "++"
+			}
 			p.next()
 			x = &ast.IncDec{Base: ast.Base{Sp: p.sp(start)}, Op: t.kind.String(), Post: true, X: x}
 		default:

@@ -49,9 +49,15 @@ func parseInt(raw string) (val uint64, suffix string, err error) {
 	}
 	// Scientific notation, decimal only: 1e6, 2e3.
 	if base == 10 && len(rest) > 1 && (rest[0] == 'e' || rest[0] == 'E') && isDigit(rest[1]) {
+		if val < 1 || val > 9 || digits != strings.TrimLeft(digits, "0") || len(digits) != 1 {
+			return 0, "", fmt.Errorf("coefficient part of scientific literal must be 1-9: %s", raw)
+		}
 		j := 1
-		for j < len(rest) && isDigit(rest[j]) {
+		for j < len(rest) && (isDigit(rest[j]) || rest[j] == '_') {
 			j++
+		}
+		if rest[j-1] == '_' {
+			return 0, "", fmt.Errorf("invalid integer: %s", raw)
 		}
 		exp, ok := accumulate(rest[1:j], 10)
 		if !ok {

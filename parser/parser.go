@@ -67,6 +67,7 @@ type parser struct {
 	inPred  bool    // parsing a predicate: "/" may close it
 	quiet   bool    // skipping after an error: no lexical errors
 	nest    int     // recursion depth, bounded by maxNest
+	hoisted []ast.Decl // named records defined inside other records
 	diags   diag.List
 }
 
@@ -271,7 +272,9 @@ func (p *parser) parseProgram(prog *ast.Program) {
 	}
 	for p.tok.kind != tEOF {
 		p.item(func() {
+			p.hoisted = p.hoisted[:0]
 			if d := p.parseDecl(); d != nil {
+				prog.Decls = append(prog.Decls, p.hoisted...)
 				prog.Decls = append(prog.Decls, d)
 			}
 		})
@@ -297,13 +300,9 @@ func (p *parser) parseDecl() ast.Decl {
 		case "typedef":
 			return p.parseTypedef()
 		case "config":
-			if p.peek(1).kind == tAssign {
-				return p.parseConfig()
-			}
+			return p.parseConfig()
 		case "import":
-			if p.peek(1).kind == tString {
-				return p.parseImport()
-			}
+			return p.parseImport()
 		case "macro":
 			if p.peek(1).kind == tIdent {
 				return p.parseMacro()
@@ -332,7 +331,7 @@ func (p *parser) parseConfig() ast.Decl {
 		if p.got(tSemi) {
 			continue
 		}
-		nameTok := p.expect(tIdent, "identifier", "}")
+		nameTok := p.expect(tIdent, "}", "identifier")
 		p.expect(tAssign)
 		val := p.parseExpr()
 		cfg.Entries = append(cfg.Entries, &ast.ConfigEntry{
@@ -351,8 +350,7 @@ func (p *parser) parseConfig() ast.Decl {
 func (p *parser) parseImport() ast.Decl {
 	start := p.tok.start
 	p.next()
-	s := p.tok
-	p.next()
+	s := p.expect(tString)
 	imp := &ast.Import{Path: p.unquote(s)}
 	p.got(tSemi)
 	imp.Sp = p.sp(start)

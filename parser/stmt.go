@@ -88,6 +88,9 @@ func (p *parser) parseStmt() (ast.Stmt, bool) {
 		p.checkTarget(x)
 		p.next()
 		val := p.parseExpr()
+		if _, ok := x.(*ast.TupleIndex); ok {
+			p.failAt(t.start, p.prevEnd, "Tuples are immutable once created. Consider creating a new tuple and assigning it instead.")
+		}
 		return &ast.AssignStmt{Base: ast.Base{Sp: p.sp(t.start)}, Target: x, Op: op, Value: val}, true
 	}
 	return &ast.ExprStmt{Base: ast.Base{Sp: p.sp(t.start)}, X: x}, true
@@ -103,8 +106,7 @@ func (p *parser) checkTarget(x ast.Expr) {
 			return
 		}
 	}
-	sp := x.Span()
-	p.failAt(int(sp.Start), int(sp.End), "syntax error, unexpected %s", p.describe(p.tok))
+	p.unexpected()
 }
 
 func (p *parser) parseIf() *ast.IfStmt {
