@@ -60,13 +60,13 @@ type parser struct {
 	f       *lang.File
 	src     string
 	lx      lexer
-	tok     token   // current token
-	ahead   []token // tokens lexed past tok, for peeking
-	prevEnd int     // end of the last consumed token
-	depth   int     // open '{' consumed so far, for error recovery
-	inPred  bool    // parsing a predicate: "/" may close it
-	quiet   bool    // skipping after an error: no lexical errors
-	nest    int     // recursion depth, bounded by maxNest
+	tok     token      // current token
+	ahead   []token    // tokens lexed past tok, for peeking
+	prevEnd int        // end of the last consumed token
+	depth   int        // open '{' consumed so far, for error recovery
+	inPred  bool       // parsing a predicate: "/" may close it
+	quiet   bool       // skipping after an error: no lexical errors
+	nest    int        // recursion depth, bounded by maxNest
 	hoisted []ast.Decl // named records defined inside other records
 	diags   diag.List
 }
