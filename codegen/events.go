@@ -37,16 +37,20 @@ func (g *gen) SendEvent(call *stdlib.Call, args []ast.Expr) {
 	g.Bind(ok)
 	g.Emit(stImm(asm.R0, 0, int64(ev.ID), asm.DWord))
 	if len(args) > 0 {
-		slot := g.stackAlloc(8, 8)
-		g.Emit(asm.StoreMem(asm.R10, int16(slot.Off), asm.R0, asm.DWord))
+		// The record pointer lives in a temporary (r6-r9) while the
+		// arguments are written straight into the record.
+		p := g.Push()
+		g.Emit(asm.Mov.Reg(p, asm.R0))
+		rec := stdlib.Loc{Ptr: int16(g.depth)}
 		saved := g.padStrings
 		g.padStrings = false
 		for i, a := range args {
 			f := ev.ArgsType.Fields[i]
-			g.Store(a, stdlib.Loc{Ptr: int16(slot.Off), Off: int32(8 + f.Offset)}, f.Type)
+			g.Store(a, rec.At(8+f.Offset), f.Type)
 		}
 		g.padStrings = saved
-		g.Emit(asm.LoadMem(asm.R1, asm.R10, int16(slot.Off), asm.DWord))
+		g.Emit(asm.Mov.Reg(asm.R1, p))
+		g.Pop()
 	} else {
 		g.Emit(asm.Mov.Reg(asm.R1, asm.R0))
 	}

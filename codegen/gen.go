@@ -218,9 +218,20 @@ func (g *gen) release(m mark) {
 }
 
 // base puts the base register for l into a free register and returns it with the offset.
+//
+// A positive Ptr names a temporary instead of a frame slot: the pointer is
+// in the temporary at depth Ptr-1 (in its register, or its spill slot).
 func (g *gen) base(l stdlib.Loc, scratch asm.Register) (asm.Register, int16) {
 	if l.Ptr == 0 {
 		return asm.R10, int16(l.Off)
+	}
+	if l.Ptr > 0 {
+		d := int(l.Ptr) - 1
+		if d >= g.depth-4 {
+			return regOf(d), int16(l.Off)
+		}
+		g.Emit(asm.LoadMem(scratch, asm.R10, g.spillSlot(d), asm.DWord))
+		return scratch, int16(l.Off)
 	}
 	g.Emit(asm.LoadMem(scratch, asm.R10, l.Ptr, asm.DWord))
 	return scratch, int16(l.Off)
@@ -231,7 +242,10 @@ func (g *gen) Addr(r asm.Register, l stdlib.Loc) {
 		g.Emit(asm.Mov.Reg(r, asm.R10), asm.Add.Imm(r, l.Off))
 		return
 	}
-	g.Emit(asm.LoadMem(r, asm.R10, l.Ptr, asm.DWord))
+	b, _ := g.base(stdlib.Loc{Ptr: l.Ptr}, r)
+	if b != r {
+		g.Emit(asm.Mov.Reg(r, b))
+	}
 	if l.Off != 0 {
 		g.Emit(asm.Add.Imm(r, l.Off))
 	}

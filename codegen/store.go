@@ -31,6 +31,13 @@ func (g *gen) varLoc(v *sema.Var) stdlib.Loc {
 // Store evaluates e into memory at dst as a value of type t.
 func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
 	if !isMemory(t) {
+		if v, ok := g.smallImm(e); ok {
+			if _, ctx := g.info.Ctx[e]; !ctx {
+				size, _ := scalarSize(t)
+				g.StoreImm(dst, int64(v), size)
+				return
+			}
+		}
 		r := g.Expr(e)
 		if _, ok := t.(*types.Bool); ok {
 			if _, src := g.Type(e).(*types.Bool); !src {

@@ -173,10 +173,14 @@ func emitHist(g Gen, c *Call, m *AggTarget) {
 		g.Bind(skip)
 	}
 	// l = msb - k; x = (v >> l) & mask; index = ((l+1) << k) + x + 1
-	g.Emit(asm.Sub.Imm(asm.R2, k),
-		asm.Mov.Reg(asm.R3, v), asm.RSh.Reg(asm.R3, asm.R2), asm.And.Imm(asm.R3, mask),
-		asm.Add.Imm(asm.R2, 1), asm.LSh.Imm(asm.R2, k), asm.Add.Reg(asm.R2, asm.R3), asm.Add.Imm(asm.R2, 1),
-		asm.Ja.Label(done))
+	if k == 0 {
+		g.Emit(asm.Add.Imm(asm.R2, 2), asm.Ja.Label(done))
+	} else {
+		g.Emit(asm.Sub.Imm(asm.R2, k),
+			asm.Mov.Reg(asm.R3, v), asm.RSh.Reg(asm.R3, asm.R2), asm.And.Imm(asm.R3, mask),
+			asm.Add.Imm(asm.R2, 1), asm.LSh.Imm(asm.R2, k), asm.Add.Reg(asm.R2, asm.R3), asm.Add.Imm(asm.R2, 1),
+			asm.Ja.Label(done))
+	}
 	g.Bind(small)
 	g.Emit(asm.Mov.Reg(asm.R2, v), asm.Add.Imm(asm.R2, 1))
 	g.Bind(done)

@@ -1,0 +1,118 @@
+package codegen_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/sema"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+var histValues = []int64{-5, -1, 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100, 1000, 1023, 1024, 1025,
+	1 << 20, 1<<20 + 12345, 1<<40 + 3, 1<<62 + 1<<59, 1<<63 - 1}
+
+// bucketsByKey reads a hist/lhist map: user key (first 8 bytes) -> bucket -> count.
+func (l *loaded) buckets(t *testing.T, name string) map[uint64]map[uint64]int64 {
+	out := map[uint64]map[uint64]int64{}
+	for _, um := range l.obj.UserMaps {
+		if um.Name != name {
+			continue
+		}
+		it := l.coll.Maps[um.Spec].Iterate()
+		var key []byte
+		var vals [][]byte
+		for it.Next(&key, &vals) {
+			k := binary.LittleEndian.Uint64(key)
+			b := binary.LittleEndian.Uint64(key[len(key)-8:])
+			if out[k] == nil {
+				out[k] = map[uint64]int64{}
+			}
+			for _, v := range vals {
+				out[k][b] += int64(binary.LittleEndian.Uint64(v))
+			}
+		}
+		if err := it.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestHistIndex checks the BPF bucket computation against types.HistIndex
+// and types.LhistIndex for every hist bit count.
+func TestHistIndex(t *testing.T) {
+	needRoot(t)
+	var b strings.Builder
+	b.WriteString("BEGIN {\n")
+	for i, v := range histValues {
+		for k := 0; k <= types.MaxHistBits; k++ {
+			fmt.Fprintf(&b, "  @h%d[%d] = hist(%d, %d);\n", k, i, v, k)
+		}
+		fmt.Fprintf(&b, "  @l[%d] = lhist(%d, 0, 1000, 100);\n", i, v)
+		fmt.Fprintf(&b, "  @l2[%d] = lhist(%d, 5, 30, 5);\n", i, v)
+	}
+	b.WriteString("}\n")
+	obj, _ := build(t, b.String(), sema.Options{})
+	l := load(t, obj)
+	l.run(t, "begin")
+	for k := 0; k <= types.MaxHistBits; k++ {
+		got := l.buckets(t, fmt.Sprintf("@h%d", k))
+		for i, v := range histValues {
+			want := types.HistIndex(v, k)
+			if got[uint64(i)][want] != 1 || len(got[uint64(i)]) != 1 {
+				t.Errorf("hist(%d, %d): buckets %v, want index %d", v, k, got[uint64(i)], want)
+			}
+		}
+	}
+	for _, c := range []struct {
+		name           string
+		min, max, step int64
+	}{{"@l", 0, 1000, 100}, {"@l2", 5, 30, 5}} {
+		got := l.buckets(t, c.name)
+		for i, v := range histValues {
+			want := types.LhistIndex(v, c.min, c.max, c.step)
+			if got[uint64(i)][want] != 1 || len(got[uint64(i)]) != 1 {
+				t.Errorf("lhist(%d, %d, %d, %d): buckets %v, want index %d", v, c.min, c.max, c.step, got[uint64(i)], want)
+			}
+		}
+	}
+}
+
+// TestAggregations checks min/max/avg/stats map values.
+func TestAggregations(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `BEGIN { @mn = min(5); @mn = min(-3); @mn = min(7); @mx = max(5); @mx = max(-3); @mx = max(9);
+		@a = avg(2); @a = avg(4); @s = stats(10); @s = stats(20); @s = stats(-3); @u = min((uint64)5); @u = min((uint64)3); }`, sema.Options{})
+	l := load(t, obj)
+	l.run(t, "begin")
+	read := func(name string) (int64, int64) {
+		for _, um := range l.obj.UserMaps {
+			if um.Name == name {
+				var vals [][]byte
+				if err := l.coll.Maps[um.Spec].Lookup(make([]byte, 8), &vals); err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range vals {
+					if binary.LittleEndian.Uint64(v[8:]) != 0 {
+						return int64(binary.LittleEndian.Uint64(v)), int64(binary.LittleEndian.Uint64(v[8:]))
+					}
+				}
+			}
+		}
+		t.Fatalf("no value for %s", name)
+		return 0, 0
+	}
+	check := func(name string, a, b int64) {
+		x, y := read(name)
+		if x != a || y != b {
+			t.Errorf("%s = {%d, %d}, want {%d, %d}", name, x, y, a, b)
+		}
+	}
+	check("@mn", -3, 1)
+	check("@mx", 9, 1)
+	check("@a", 6, 2)
+	check("@s", 27, 3)
+	check("@u", 3, 1)
+}
