@@ -83,6 +83,7 @@ func doBuild() {
 		Go: filepath.Join(dir, "target_go"), GoStripped: filepath.Join(dir, "target_go_stripped")}
 	if fileExists(out.C) && fileExists(out.Cpp) && fileExists(out.Go) && fileExists(out.GoStripped) {
 		built = out
+		removeStale(dir)
 		return
 	}
 	tmp, err := os.MkdirTemp(os.TempDir(), "gobpftrace-build-")
@@ -118,10 +119,14 @@ func doBuild() {
 		return
 	}
 	built = out
-	// Builds of older sources are no longer needed.
+	removeStale(dir)
+}
+
+// removeStale deletes builds of older sources.
+func removeStale(current string) {
 	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "gobpftrace-targets-*"))
 	for _, o := range old {
-		if o != dir {
+		if o != current {
 			os.RemoveAll(o)
 		}
 	}
