@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
@@ -97,7 +98,7 @@ func (k *Kernel) index() (*rawIndex, error) {
 		k.idx = indexFromSpec(k.spec)
 		return k.idx, nil
 	}
-	raw, err := os.ReadFile(k.rawPath)
+	raw, err := readRaw(k.rawPath)
 	if err != nil {
 		k.idxErr = err
 		return nil, err
@@ -106,9 +107,32 @@ func (k *Kernel) index() (*rawIndex, error) {
 	return k.idx, k.idxErr
 }
 
-// indexFromSpec builds the name index by decoding every type (fixtures only).
+// readRaw maps a BTF file read-only (vmlinux BTF is immutable, and mapping
+// it is faster than copying 5+ MB out of sysfs), or reads it.
+func readRaw(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		if b, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_PRIVATE); err == nil {
+			return b, nil // kept for the life of the process, like the index
+		}
+	}
+	return os.ReadFile(path)
+}
+
+// indexFromSpec builds the name index by decoding every type (fixtures
+// only): names go into a string table of its own.
 func indexFromSpec(spec *btf.Spec) *rawIndex {
 	idx := &rawIndex{enumerator: map[string]btf.TypeID{}}
+	var tab []byte
+	intern := func(name string) uint32 {
+		off := uint32(len(tab))
+		tab = append(append(tab, name...), 0)
+		return off
+	}
 	for t, err := range spec.All() {
 		if err != nil {
 			break
@@ -119,18 +143,18 @@ func indexFromSpec(spec *btf.Spec) *rawIndex {
 		}
 		switch t := t.(type) {
 		case *btf.Func:
-			idx.funcs = append(idx.funcs, nameID{t.Name, id})
+			idx.funcs = append(idx.funcs, nameID{intern(t.Name), id})
 		case *btf.Struct:
 			if t.Name != "" {
-				idx.structs = append(idx.structs, nameID{t.Name, id})
+				idx.structs = append(idx.structs, nameID{intern(t.Name), id})
 			}
 		case *btf.Union:
 			if t.Name != "" {
-				idx.unions = append(idx.unions, nameID{t.Name, id})
+				idx.unions = append(idx.unions, nameID{intern(t.Name), id})
 			}
 		case *btf.Enum:
 			if t.Name != "" {
-				idx.enums = append(idx.enums, nameID{t.Name, id})
+				idx.enums = append(idx.enums, nameID{intern(t.Name), id})
 			}
 			for _, v := range t.Values {
 				if _, dup := idx.enumerator[v.Name]; !dup {
@@ -138,9 +162,10 @@ func indexFromSpec(spec *btf.Spec) *rawIndex {
 				}
 			}
 		case *btf.Typedef:
-			idx.typedefs = append(idx.typedefs, nameID{t.Name, id})
+			idx.typedefs = append(idx.typedefs, nameID{intern(t.Name), id})
 		}
 	}
+	idx.strs = strTable{own: tab}
 	return idx
 }
 
@@ -303,7 +328,7 @@ func (k *Kernel) EnumConstant(name string) (int64, *types.Enum, bool) {
 	if err != nil {
 		return 0, nil, false
 	}
-	id, ok := idx.enumerator[name]
+	id, ok := idx.enumeratorID(name)
 	if !ok {
 		return 0, nil, false
 	}
@@ -326,11 +351,7 @@ func (k *Kernel) FuncNames(module string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(idx.funcs))
-	for i, f := range idx.funcs {
-		out[i] = f.Name
-	}
-	return out, nil
+	return idx.names(idx.funcs), nil
 }
 
 // TypeNames lists named types of a kind: "struct", "union", "enum" or "typedef".
@@ -352,11 +373,7 @@ func (k *Kernel) TypeNames(module, kind string) ([]string, error) {
 	default:
 		return nil, fmt.Errorf("unknown type kind %q", kind)
 	}
-	out := make([]string, len(src))
-	for i, s := range src {
-		out[i] = s.Name
-	}
-	return out, nil
+	return idx.names(src), nil
 }
 
 func (k *Kernel) indexFor(module string) (*rawIndex, error) {
@@ -377,4 +394,14 @@ func (k *Kernel) converter() *converter {
 		k.conv = newConverter()
 	}
 	return k.conv
+}
+
+// Resolve returns s itself, or, when s is a shell (a record reached through
+// a pointer, see Struct), its complete layout. The checker calls it before
+// looking at Fields of a struct that came from BTF.
+func (k *Kernel) Resolve(s *types.Struct) (*types.Struct, error) {
+	if !IsShell(s) {
+		return s, nil
+	}
+	return k.Struct(s.String())
 }

@@ -78,11 +78,18 @@ func TestTaskStructPid(t *testing.T) {
 	}
 	// Through a pointer we get the same fully converted struct, or a shell
 	// that Struct resolves.
-	if IsShell(shell) {
-		full, err := k.Struct(shell.String())
-		if err != nil || full.Bytes != shell.Bytes {
-			t.Errorf("resolving shell: %v %v", full, err)
-		}
+	full, err := k.Resolve(shell)
+	if err != nil || full.Bytes != shell.Bytes || len(full.Fields) == 0 {
+		t.Errorf("resolving shell: %v %v", full, err)
+	}
+	// Nested fields through the resolved pointer: task->mm->pgd.
+	mmf, _ := s.Field("mm")
+	mm, err := k.Resolve(mmf.Type.(*types.Pointer).Elem.(*types.Struct))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mm.Field("pgd"); !ok {
+		t.Error("mm_struct has no pgd")
 	}
 }
 
@@ -171,7 +178,7 @@ func TestIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("raw index: %v, %d funcs", time.Since(t0), len(fns))
+	t.Logf("raw index and func names: %v, %d funcs", time.Since(t0), len(fns))
 	has := false
 	for _, f := range fns {
 		if f == "vfs_read" {

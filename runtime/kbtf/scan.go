@@ -1,9 +1,11 @@
 package kbtf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/cilium/ebpf/btf"
 )
@@ -34,25 +36,69 @@ const (
 // rawIndex is a name index built by walking raw BTF once, without decoding
 // types: cilium/ebpf inflates types lazily and fast by ID, but walking every
 // type through it costs ~100 ms on a distribution kernel, which listings and
-// wildcards cannot afford.
+// wildcards cannot afford. Names stay offsets into the string section until
+// asked for, which keeps the walk to a few milliseconds.
 type rawIndex struct {
-	funcs      []nameID              // FUNC records (traceable candidates), in ID order
-	structs    []nameID              // named STRUCT
-	unions     []nameID              // named UNION
-	enums      []nameID              // named ENUM/ENUM64
-	typedefs   []nameID              // TYPEDEF
-	enumerator map[string]btf.TypeID // enumerator name -> its ENUM's ID
+	strs       strTable
+	funcs      []nameID // FUNC records (traceable candidates), in ID order
+	structs    []nameID // named STRUCT
+	unions     []nameID // named UNION
+	enums      []nameID // named ENUM/ENUM64
+	typedefs   []nameID // TYPEDEF
+	enumerants []nameID // enumerator name -> its ENUM's ID
+
+	enumOnce   sync.Once
+	enumerator map[string]btf.TypeID
 }
 
 type nameID struct {
-	Name string
-	ID   btf.TypeID
+	Off uint32 // name offset in the string table
+	ID  btf.TypeID
 }
 
-// scanRaw indexes raw BTF. firstID and strBase are 1 and 0 for vmlinux; for a
-// split (module) BTF they continue from the base: IDs after the base's last
-// type, string offsets after the base's string section (base strings are
-// looked up in baseStrs).
+// strTable resolves name offsets: split BTF's offsets continue after its
+// base's string section.
+type strTable struct {
+	base, own []byte
+}
+
+func (t strTable) name(off uint32) string {
+	if int(off) < len(t.base) {
+		return cstr(t.base, off)
+	}
+	return cstr(t.own, off-uint32(len(t.base)))
+}
+
+func (x *rawIndex) names(ids []nameID) []string {
+	out := make([]string, len(ids))
+	for i, n := range ids {
+		out[i] = x.strs.name(n.Off)
+	}
+	return out
+}
+
+// enumeratorID finds the enum declaring an enumerator, building the map on
+// first use.
+func (x *rawIndex) enumeratorID(name string) (btf.TypeID, bool) {
+	x.enumOnce.Do(func() {
+		if x.enumerator != nil {
+			return
+		}
+		x.enumerator = make(map[string]btf.TypeID, len(x.enumerants))
+		for _, e := range x.enumerants {
+			n := x.strs.name(e.Off)
+			if _, dup := x.enumerator[n]; !dup {
+				x.enumerator[n] = e.ID
+			}
+		}
+	})
+	id, ok := x.enumerator[name]
+	return id, ok
+}
+
+// scanRaw indexes raw BTF. firstID and baseStrs are 1 and nil for vmlinux;
+// for a split (module) BTF, IDs continue after the base's last type and
+// string offsets after the base's string section.
 func scanRaw(raw []byte, firstID btf.TypeID, baseStrs []byte) (*rawIndex, int, []byte, error) {
 	if len(raw) < 24 {
 		return nil, 0, nil, errors.New("btf: short header")
@@ -73,40 +119,31 @@ func scanRaw(raw []byte, firstID btf.TypeID, baseStrs []byte) (*rawIndex, int, [
 		return nil, 0, nil, errors.New("btf: sections out of range")
 	}
 	types, strs := raw[ts:te], raw[ss:se]
-	name := func(off uint32) string {
-		if int(off) < len(baseStrs) {
-			return cstr(baseStrs, off)
-		}
-		return cstr(strs, off-uint32(len(baseStrs)))
-	}
-	idx := &rawIndex{enumerator: map[string]btf.TypeID{}}
+	idx := &rawIndex{strs: strTable{base: baseStrs, own: strs}}
 	id := firstID
 	n := 0
 	for p := 0; p+12 <= len(types); id++ {
 		nameOff, info := bo.Uint32(types[p:]), bo.Uint32(types[p+4:])
 		kind, vlen := (info>>24)&0x1f, int(info&0xffff)
 		p += 12
-		var nm string
-		if nameOff != 0 {
-			nm = name(nameOff)
-		}
 		switch kind {
 		case kindInt, kindVar, kindDeclTag:
 			p += 4
 		case kindArray:
 			p += 12
-		case kindStruct, kindUnion:
-			if nm != "" {
-				if kind == kindStruct {
-					idx.structs = append(idx.structs, nameID{nm, id})
-				} else {
-					idx.unions = append(idx.unions, nameID{nm, id})
-				}
+		case kindStruct:
+			if nameOff != 0 {
+				idx.structs = append(idx.structs, nameID{nameOff, id})
+			}
+			p += 12 * vlen
+		case kindUnion:
+			if nameOff != 0 {
+				idx.unions = append(idx.unions, nameID{nameOff, id})
 			}
 			p += 12 * vlen
 		case kindEnum, kindEnum64:
-			if nm != "" {
-				idx.enums = append(idx.enums, nameID{nm, id})
+			if nameOff != 0 {
+				idx.enums = append(idx.enums, nameID{nameOff, id})
 			}
 			step := 8
 			if kind == kindEnum64 {
@@ -114,9 +151,7 @@ func scanRaw(raw []byte, firstID btf.TypeID, baseStrs []byte) (*rawIndex, int, [
 			}
 			for i := 0; i < vlen && p+step <= len(types); i++ {
 				if en := bo.Uint32(types[p:]); en != 0 {
-					if _, dup := idx.enumerator[name(en)]; !dup {
-						idx.enumerator[name(en)] = id
-					}
+					idx.enumerants = append(idx.enumerants, nameID{en, id})
 				}
 				p += step
 			}
@@ -125,9 +160,9 @@ func scanRaw(raw []byte, firstID btf.TypeID, baseStrs []byte) (*rawIndex, int, [
 		case kindDatasec:
 			p += 12 * vlen
 		case kindFunc:
-			idx.funcs = append(idx.funcs, nameID{nm, id})
+			idx.funcs = append(idx.funcs, nameID{nameOff, id})
 		case kindTypedef:
-			idx.typedefs = append(idx.typedefs, nameID{nm, id})
+			idx.typedefs = append(idx.typedefs, nameID{nameOff, id})
 		case kindPtr, kindFwd, kindVolatile, kindConst, kindRestrict, kindFloat, kindTypeTag:
 		default:
 			return nil, 0, nil, fmt.Errorf("btf: unknown kind %d at type %d", kind, id)
@@ -141,9 +176,9 @@ func cstr(b []byte, off uint32) string {
 	if int(off) >= len(b) {
 		return ""
 	}
-	e := int(off)
-	for e < len(b) && b[e] != 0 {
-		e++
+	e := bytes.IndexByte(b[off:], 0)
+	if e < 0 {
+		return string(b[off:])
 	}
-	return string(b[off:e])
+	return string(b[off : int(off)+e])
 }
