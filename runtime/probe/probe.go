@@ -121,6 +121,9 @@ const (
 	LocDeref
 	// LocConst: the value is Const (USDT "$5" args).
 	LocConst
+	// LocCtxRelLoc: a tracepoint __rel_loc field: like LocCtxDataLoc, but the
+	// offset counts from the end of the u32 field (ctx+Offset+4). (Added.)
+	LocCtxRelLoc
 )
 
 // Loc is how to load one value from the program's context.

@@ -269,6 +269,12 @@ func pointerType(ct string, space types.AddrSpace, resolve TypeResolver) types.T
 		} else if resolve != nil {
 			elem = resolve(inner)
 		}
+		if elem == nil {
+			// Unknown record: keep its name (no layout without BTF).
+			if kind, name, ok := strings.Cut(inner, " "); ok && (kind == "struct" || kind == "union") {
+				elem = &types.Struct{Kind: kind, Name: name}
+			}
+		}
 	}
 	return &types.Pointer{Elem: elem, Space: space}
 }
@@ -284,6 +290,9 @@ func (f *TPField) Loc(t types.Type) Loc {
 	}
 	if f.DataLoc {
 		l.Kind, l.Size = LocCtxDataLoc, 4
+	}
+	if f.RelLoc {
+		l.Kind, l.Size = LocCtxRelLoc, 4
 	}
 	return l
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -111,5 +113,40 @@ func TestTracepointContext(t *testing.T) {
 	}
 	if a := ctx.Args[4]; a.Name != "filename" || a.Loc.Kind != LocCtxDataLoc || a.Type.String() != "int8[0]" {
 		t.Errorf("data_loc field: %+v %v", a, a.Type)
+	}
+}
+
+func TestParseFormatRelLocAndArrays(t *testing.T) {
+	text := "name: x\nID: 7\nformat:\n" +
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n" +
+		"\tfield:__rel_loc char[] name;\toffset:8;\tsize:4;\tsigned:0;\n" +
+		"\tfield:u8 saddr[4];\toffset:12;\tsize:4;\tsigned:0;\n" +
+		"\tfield:__u32 ids[TASK_COMM_LEN];\toffset:16;\tsize:64;\tsigned:0;\n" +
+		"\tfield:struct sk_buff * skb;\toffset:80;\tsize:8;\tsigned:0;\n" +
+		"\tfield:bool ok;\toffset:88;\tsize:1;\tsigned:0;\n" +
+		"\tfield:gfp_t flags;\toffset:92;\tsize:4;\tsigned:0;\n"
+	f, err := ParseFormat(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"common_type uint16 0",
+		"name int8[0] 4",
+		"saddr uint8[4] 0",
+		"ids uint32[16] 0",
+		"skb struct sk_buff * 0",
+		"ok bool 0",
+		"flags uint32 0",
+	}
+	resolve := func(ct string) types.Type { return nil }
+	for i, fld := range f.Fields {
+		ty := fld.Type(resolve, false)
+		got := fmt.Sprintf("%s %s %d", fld.Name, ty, fld.Loc(ty).Kind)
+		if got != want[i] {
+			t.Errorf("field %d: got %q, want %q", i, got, want[i])
+		}
+	}
+	if _, err := ParseFormat("name: y\n"); err == nil {
+		t.Error("format without fields accepted")
 	}
 }
