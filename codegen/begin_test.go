@@ -66,3 +66,18 @@ func TestCountMap(t *testing.T) {
 		t.Errorf("@s = %d, want 3", got)
 	}
 }
+
+func TestProfileKstack(t *testing.T) {
+	needRoot(t)
+	h := realHost(t)
+	for _, src := range []string{
+		`profile:hz:99 { @[kstack] = count(); }`,
+		`profile:hz:99 { @[ustack(perf, 5), kstack(3)] = count(); @k[ksym(0)] = count(); @u = usym(0); }`,
+		`interval:ms:100 { @x = count(); printf("%d\n", nsecs(monotonic) > 0); }`,
+		`software:cpu-clock:1000000 { @[cpu] = count(); }`,
+	} {
+		obj, _ := build(t, src, sema.Options{Host: h})
+		load(t, obj)
+		t.Logf("%3d insns  %s", insnCount(obj), src)
+	}
+}

@@ -23,6 +23,7 @@ type compiler struct {
 	obj  *Object
 
 	scratchMax  int
+	stackMaps   map[string]*types.Stack
 	usesRingBuf bool
 	usesLoss    bool
 }
@@ -53,6 +54,12 @@ func Compile(prog *ast.Program, info *sema.Info) (obj *Object, err error) {
 				return nil, err
 			}
 			c.obj.Programs = append(c.obj.Programs, p)
+		}
+	}
+	for name, st := range c.stackMaps {
+		c.obj.Maps[name] = &ebpf.MapSpec{
+			Name: name, Type: ebpf.StackTrace, KeySize: 4,
+			ValueSize: uint32(8 * st.Limit), MaxEntries: uint32(info.Config.MaxMapKeys),
 		}
 	}
 	if c.scratchMax > 0 {
@@ -255,4 +262,13 @@ func countInsns(insns asm.Instructions) int {
 		n += int(in.Size() / asm.InstructionSize)
 	}
 	return n
+}
+
+func (g *gen) StackMap(t *types.Stack) string {
+	name := StackMapName(t)
+	if g.c.stackMaps == nil {
+		g.c.stackMaps = map[string]*types.Stack{}
+	}
+	g.c.stackMaps[name] = t
+	return name
 }

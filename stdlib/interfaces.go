@@ -41,6 +41,8 @@ type Checker interface {
 	ConstString(e ast.Expr) (string, bool)
 	MaxStrlen() int
 	Unsafe() bool
+	// StackMode is the configured default stack mode.
+	StackMode() types.StackMode
 	// NCPUs is the value of the ncpus builtin.
 	NCPUs() int
 	// ProbeNameLen is the longest full probe name among the current probe's targets, plus one.
@@ -131,6 +133,8 @@ type Gen interface {
 	MapKey(e ast.Expr) (spec string, key Loc)
 	// AddrSpace is the address space a pointer-valued expression points into.
 	AddrSpace(e ast.Expr) types.AddrSpace
+	// StackMap returns the spec name of the stack map for t, creating it.
+	StackMap(t *types.Stack) string
 	// SetJumpOffset sets the offset of the jump at index i from the end
 	// (-1 is the last instruction), for jumps written without labels.
 	SetJumpOffset(i int, off int16)

@@ -160,3 +160,5 @@ func (c *checker) MapKey(ma *ast.MapAccess) bool {
 	c.mapKey(m, ma, ma.Keys, false)
 	return len(c.diags) == n
 }
+
+func (c *checker) StackMode() types.StackMode { return c.info.Config.StackMode }
