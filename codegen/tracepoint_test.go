@@ -31,8 +31,15 @@ func insnCount(obj *codegen.Object) int {
 	return n
 }
 
-// oneLiners are bpftrace's canonical one-liners (the issue's size targets).
+// oneLiners are bpftrace's canonical one-liners: the first six are the
+// issue's code-size set (bpftrace 0.17: 326 xlated instructions in total).
 var oneLiners = []string{
+	`tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(args.filename)); }`,
+	`tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }`,
+	`tracepoint:syscalls:sys_enter_read { @bytes = hist(args.count); }`,
+	`tracepoint:sched:sched_switch { @[args.prev_comm, args.next_comm] = count(); }`,
+	`profile:hz:99 { @[kstack] = count(); }`,
+	`tracepoint:syscalls:sys_exit_read /args.ret > 0/ { @ = lhist(args.ret, 0, 1000, 100); @s = stats(args.ret); }`,
 	`BEGIN { printf("hi\n"); exit(); }`,
 	`tracepoint:syscalls:sys_enter_read { @ = count(); }`,
 	`tracepoint:syscalls:sys_enter_read { @[comm] = count(); }`,
@@ -47,10 +54,28 @@ var oneLiners = []string{
 func TestOneLiners(t *testing.T) {
 	needRoot(t)
 	h := realHost(t)
-	for _, src := range oneLiners {
+	total := 0
+	for i, src := range oneLiners {
 		obj, _ := build(t, src, sema.Options{Host: h})
 		l := load(t, obj)
-		t.Logf("%3d insns  %s", insnCount(obj), src)
+		x := 0
+		for _, p := range l.progs {
+			info, err := p.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			insns, err := info.Instructions()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range insns {
+				x += int(in.Size() / 8)
+			}
+		}
+		if i < 6 {
+			total += x
+		}
+		t.Logf("%3d insns (%3d xlated)  %s", insnCount(obj), x, src)
 		for i, p := range obj.Programs {
 			if p.Provider == nil {
 				continue
@@ -61,6 +86,10 @@ func TestOneLiners(t *testing.T) {
 			}
 			lk.Close()
 		}
+	}
+	t.Logf("code-size set: %d xlated instructions (bpftrace 0.17: 326)", total)
+	if total > 358 {
+		t.Errorf("code-size set is %d xlated instructions, more than 1.1 x bpftrace's 326", total)
 	}
 }
 
