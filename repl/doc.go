@@ -1,0 +1,33 @@
+// Package repl is gobpftrace's interactive mode: a readline prompt where each
+// entry is a probe block (attached at once and kept attached), a top-level
+// item (map declaration, macro, config), a statement run once like a begin
+// block, or a dot command (.probes, .detach, .maps, .save...).
+//
+// The session keeps its source as a growing program: every accepted item is
+// appended, and each new entry is parsed, checked and compiled together with
+// the session so far, so that map types stay fixed across entries. Only the
+// programs of the new entry are loaded; the @maps (and stack maps) they use
+// are the kernel maps created by earlier entries, so maps persist and keep
+// filling. Each entry has its own ring buffer, read by its own goroutine,
+// and its output is written through readline so that the line being typed
+// is redrawn below it.
+//
+// The engine parts (loading a subset of an Object's programs with shared
+// maps, decoding, reading maps, event dispatch) mirror runtime's unexported
+// code; they live here until runtime exposes an incremental API.
+//
+// Files, one job each:
+//
+//	repl.go      Run: the prompt loop, Ctrl-C / Ctrl-D
+//	input.go     reading one entry: multi-line until complete, classifying it
+//	source.go    the session's items and the combined program; diagnostics per entry
+//	session.go   compiling an entry with the session and starting it
+//	load.go      creating maps (shared or private) and loading programs
+//	entry.go     one running entry: links, begin/end runs, detaching, counts
+//	events.go    ring-buffer reading and event dispatch
+//	decode.go    bytes + lang/types -> output.Value
+//	maps.go      reading, clearing and printing @maps
+//	commands.go  the dot commands
+//	complete.go  tab completion
+//	term.go      readline configuration for a terminal given as a file
+package repl
