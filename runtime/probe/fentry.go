@@ -148,6 +148,7 @@ func (p fentryProvider) Context(t *Target, h Host) (*Ctx, error) {
 				l.Space = pt.Space
 			}
 			ctx.Retval = &l
+			ctx.RetvalType = fn.Ret
 		}
 	} else {
 		ctx.Disallow = append(ctx.Disallow, "retval")

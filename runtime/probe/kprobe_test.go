@@ -8,6 +8,8 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
 // featHost is the real host with features overridden, to exercise the paths
@@ -157,7 +159,7 @@ func TestFentryExpandContext(t *testing.T) {
 	if ctx.Retval == nil || ctx.Retval.Offset != 32 || !ctx.Retval.Signed || ctx.AttachType != ebpf.AttachTraceFExit {
 		t.Errorf("fexit retval %+v", ctx.Retval)
 	}
-	if rt := RetvalType(ts[0], h); rt == nil || rt.String() != "int64" {
+	if rt := RetvalType(ts[0], h); rt == nil || rt.String() != "int64" || ctx.RetvalType == nil || !types.Equal(ctx.RetvalType, rt) {
 		t.Errorf("retval type %v", rt)
 	}
 	_, ts = resolve(t, h, "fentry:vfs_rea*")

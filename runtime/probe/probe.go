@@ -98,6 +98,9 @@ type Ctx struct {
 	// ArgsStruct is the type of `args` as a whole (for print(args)); nil when
 	// `args` is not available. Its fields match Args.
 	ArgsStruct *types.Struct
+	// RetvalType is the type of retval when the probe knows it (fexit, from
+	// BTF); nil means the default 64-bit integer (kretprobe, uretprobe).
+	RetvalType types.Type
 }
 
 // Arg is a named, typed argument.
