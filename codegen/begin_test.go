@@ -36,6 +36,9 @@ var beginCases = []struct {
 	{"delete has_key", `BEGIN { @m[1] = 1; @m[2] = 2; delete(@m[1]); printf("%d %d\n", has_key(@m, 1), has_key(@m, 2)); }`, "0 1\n"},
 	{"pid comm", `BEGIN { if (pid > 0 && comm != "") { printf("ok\n"); } }`, "ok\n"},
 	{"strncmp", `BEGIN { printf("%d %d\n", strncmp("hello", "help", 3), strncmp("hello", "help", 4)); }`, "0 1\n"},
+	{"getopt", `BEGIN { printf("%d %s %d %d %s\n", getopt("n", 5), getopt("s", "def"), getopt("flag"), getopt("b", true), getopt("t", "x")); }`, "7 def 1 1 given\n"},
+	{"elapsed", `BEGIN { printf("%d\n", elapsed < 60000000000); }`, "1\n"},
+	{"params", `BEGIN { printf("%d %s %d %s.\n", $1, str($2), $#, str($3)); }`, "42 hello 2 .\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }
@@ -44,7 +47,8 @@ func TestBegin(t *testing.T) {
 	needRoot(t)
 	for _, c := range beginCases {
 		t.Run(c.name, func(t *testing.T) {
-			obj, _ := build(t, c.src, sema.Options{})
+			opts := sema.Options{Params: []string{"42", "hello"}, Named: map[string]string{"n": "7", "flag": "", "t": "given"}}
+			obj, _ := build(t, c.src, opts)
 			l := load(t, obj)
 			l.run(t, "begin")
 			if got := l.output(t); got != c.want {

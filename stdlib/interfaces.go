@@ -41,6 +41,10 @@ type Checker interface {
 	ConstString(e ast.Expr) (string, bool)
 	MaxStrlen() int
 	Unsafe() bool
+	// NamedParam returns a named parameter ("--name=value") given on the command line.
+	NamedParam(name string) (string, bool)
+	// ChildPID is the pid of the -c child (0 when there is none).
+	ChildPID() int
 	// StackMode is the configured default stack mode.
 	StackMode() types.StackMode
 	// NCPUs is the value of the ncpus builtin.

@@ -162,3 +162,10 @@ func (c *checker) MapKey(ma *ast.MapAccess) bool {
 }
 
 func (c *checker) StackMode() types.StackMode { return c.info.Config.StackMode }
+
+func (c *checker) NamedParam(name string) (string, bool) {
+	v, ok := c.opts.Named[name]
+	return v, ok
+}
+
+func (c *checker) ChildPID() int { return c.opts.ChildPID }

@@ -148,6 +148,11 @@ func (c *checker) constOf(e ast.Expr) (Const, bool) {
 		return Const{Int: int64(e.Value)}, true
 	case *ast.StringLit:
 		return Const{Str: e.Value, IsStr: true}, true
+	case *ast.BoolLit:
+		if e.Value {
+			return Const{Int: 1}, true
+		}
+		return Const{}, true
 	case *ast.PositionalParam:
 		if e.Count {
 			return Const{Int: int64(len(c.opts.Params))}, true

@@ -17,6 +17,11 @@ import (
 type Options struct {
 	// Params are the positional parameters $1..$N.
 	Params []string
+	// Named are the named parameters after "--" ("--name=value"; "--flag" is
+	// "flag" -> ""), read by getopt().
+	Named map[string]string
+	// ChildPID is the -c child's pid, the value of cpid (0: no child).
+	ChildPID int
 	// Env holds BPFTRACE_* settings (name -> value), e.g. "BPFTRACE_MAX_STRLEN".
 	Env map[string]string
 	// Unsafe allows system() and other destructive functions.
