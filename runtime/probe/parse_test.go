@@ -3,6 +3,8 @@ package probe
 import (
 	"strings"
 	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
 )
 
 // fixtureHost is a Host with no system behind it: only the parse/expand
@@ -170,4 +172,26 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, want %s", alias, p, name)
 		}
 	}
+}
+
+// Odd attach points give errors, never panics, in every provider.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"", ":", "::", "+", "a+", "+1", "*", "{", "[", "0x", "1e99", "-1", "s:", ":1", "a:b:c:d", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rest string) {
+		for _, p := range All() {
+			ap := &ast.AttachPoint{Raw: p.Name() + ":" + rest, Provider: p.Name(), Parts: strings.Split(rest, ":")}
+			s, err := p.Parse(ap)
+			if err != nil {
+				if _, ok := err.(*AttachPointError); !ok {
+					t.Errorf("%s: %T is not an *AttachPointError", ap.Raw, err)
+				}
+				continue
+			}
+			if s == nil {
+				t.Errorf("%s: nil spec and nil error", ap.Raw)
+			}
+		}
+	})
 }

@@ -150,3 +150,22 @@ func TestParseFormatRelLocAndArrays(t *testing.T) {
 		t.Error("format without fields accepted")
 	}
 }
+
+func FuzzParseFormat(f *testing.F) {
+	for _, p := range []string{"sys_enter_openat", "sched_switch", "sched_process_exec"} {
+		b, _ := os.ReadFile("testdata/formats/" + p + ".format")
+		f.Add(string(b))
+	}
+	f.Add("field:char x[;offset:0;size:0;signed:0;")
+	f.Fuzz(func(t *testing.T, text string) {
+		fm, err := ParseFormat(text)
+		if err != nil {
+			return
+		}
+		for i := range fm.Fields {
+			ty := fm.Fields[i].Type(nil, true)
+			fm.Fields[i].Loc(ty)
+			_ = ty.String()
+		}
+	})
+}
