@@ -106,12 +106,12 @@ func kernelFuncs(h Host) ([]KFunc, error) {
 }
 
 // matchFuncs filters kernel functions by module and function globs, dropping
-// ".part.N"/".cold" clones (not attachable by name) and duplicates.
+// ".part.N" clones (not traceable, as bpftrace notes) and duplicates.
 func matchFuncs(all []KFunc, module, fn string) []KFunc {
 	var out []KFunc
 	seen := map[KFunc]bool{}
 	for _, f := range all {
-		if strings.Contains(f.Name, ".") {
+		if strings.Contains(f.Name, ".part.") {
 			continue
 		}
 		if module != "" && module != "*" && !Match(module, f.Module) {
