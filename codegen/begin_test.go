@@ -39,6 +39,10 @@ var beginCases = []struct {
 	{"getopt", `BEGIN { printf("%d %s %d %d %s\n", getopt("n", 5), getopt("s", "def"), getopt("flag"), getopt("b", true), getopt("t", "x")); }`, "7 def 1 1 given\n"},
 	{"elapsed", `BEGIN { printf("%d\n", elapsed < 60000000000); }`, "1\n"},
 	{"params", `BEGIN { printf("%d %s %d %s.\n", $1, str($2), $#, str($3)); }`, "42 hello 2 .\n"},
+	{"for map", `BEGIN { @m[1] = 10; @m[2] = 20; @m[3] = 30; $s = 0; for ($kv : @m) { $s += $kv.0 * $kv.1; } printf("%d\n", $s); }`, "140\n"},
+	{"for map break", `BEGIN { @m["a"] = 1; @m["b"] = 1; $n = 0; for ($kv : @m) { $n++; break; } printf("%d\n", $n); }`, "1\n"},
+	{"for map exit", `BEGIN { @m[1] = 1; for ($kv : @m) { printf("in %d\n", $kv.1); exit(); } printf("after\n"); }`, "in 1\nexit(0)\n"},
+	{"len", `BEGIN { @m[1] = 1; @m[2] = 2; @c["x"] = count(); @c["y"] = count(); @c["z"] = count(); printf("%d %d\n", len(@m), len(@c)); }`, "2 3\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

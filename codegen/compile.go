@@ -7,6 +7,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/sema"
@@ -23,6 +24,8 @@ type compiler struct {
 	obj  *Object
 
 	scratchMax  int
+	nlabel      int
+	nfunc       int
 	stackMaps   map[string]*types.Stack
 	usesRingBuf bool
 	usesLoss    bool
@@ -131,6 +134,7 @@ func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err 
 		c: c, info: c.info, t: t,
 		labels: map[string]int{}, spills: map[int]int16{},
 		vars: map[*sema.Var]stdlib.Loc{}, exit: ".Lexit", padStrings: true,
+		budget: stackBudget,
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -160,7 +164,17 @@ func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err 
 		g.labels[l] = i + shift
 	}
 	insns = append(insns, g.insns...)
-	insns = finish(insns, g.labels)
+	// Callbacks follow the program; each is a root for reachability.
+	roots := []int{0}
+	for _, fn := range g.funcs {
+		base := len(insns)
+		roots = append(roots, base)
+		for l, i := range fn.labels {
+			g.labels[l] = i + base
+		}
+		insns = append(insns, fn.insns...)
+	}
+	insns = finish(insns, g.labels, roots)
 	if insns[0].Source() == nil {
 		// cilium sends line info when any instruction has a source; the
 		// kernel then wants one for the first instruction too.
@@ -175,6 +189,9 @@ func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err 
 	}
 	if g.scratchMax > c.scratchMax {
 		c.scratchMax = g.scratchMax
+	}
+	if len(g.funcs) > 0 {
+		insns[0] = btf.WithFuncMetadata(insns[0], mainFunc(progName(t.Target.Name)))
 	}
 	ctx := t.Ctx
 	spec := &ebpf.ProgramSpec{

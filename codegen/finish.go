@@ -9,9 +9,9 @@ import (
 // finish removes what the verifier would reject or what costs for nothing:
 // instructions no path reaches (code after exit() or return) and jumps to
 // the next instruction. labels are updated in place.
-func finish(insns asm.Instructions, labels map[string]int) asm.Instructions {
+func finish(insns asm.Instructions, labels map[string]int, roots []int) asm.Instructions {
 	for {
-		keep := reachable(insns, labels)
+		keep := reachable(insns, labels, roots)
 		// A jump to the next kept instruction does nothing.
 		for i := range insns {
 			if !keep[i] || !isGoto(insns[i]) {
@@ -35,7 +35,7 @@ func finish(insns asm.Instructions, labels map[string]int) asm.Instructions {
 		if removed == 0 {
 			return insns
 		}
-		insns = compact(insns, labels, keep)
+		insns = compact(insns, labels, keep, roots)
 	}
 }
 
@@ -49,7 +49,7 @@ func isLabelJump(in asm.Instruction) bool {
 
 // reachable marks the instructions some path from the entry reaches.
 // Jumps written with raw offsets (no label) are followed by offset.
-func reachable(insns asm.Instructions, labels map[string]int) []bool {
+func reachable(insns asm.Instructions, labels map[string]int, roots []int) []bool {
 	keep := make([]bool, len(insns))
 	// raw offsets -> index
 	raw := make([]int, len(insns)+1)
@@ -60,7 +60,7 @@ func reachable(insns asm.Instructions, labels map[string]int) []bool {
 	for i := range insns {
 		byRaw[raw[i]] = i
 	}
-	work := []int{0}
+	work := append([]int(nil), roots...)
 	for len(work) > 0 {
 		i := work[len(work)-1]
 		work = work[:len(work)-1]
@@ -97,7 +97,7 @@ func reachable(insns asm.Instructions, labels map[string]int) []bool {
 // compact drops the instructions not kept and moves labels (and source
 // comments) to the next kept instruction. Raw-offset jumps never cross a
 // removed instruction: they skip one or two straight-line instructions.
-func compact(insns asm.Instructions, labels map[string]int, keep []bool) asm.Instructions {
+func compact(insns asm.Instructions, labels map[string]int, keep []bool, roots []int) asm.Instructions {
 	newIdx := make([]int, len(insns)+1)
 	n := 0
 	for i := range insns {
@@ -124,6 +124,9 @@ func compact(insns asm.Instructions, labels map[string]int, keep []bool) asm.Ins
 	}
 	for l, i := range labels {
 		labels[l] = newIdx[i]
+	}
+	for k, r := range roots {
+		roots[k] = newIdx[r]
 	}
 	return out
 }

@@ -44,7 +44,7 @@ type gen struct {
 	labels  map[string]int // label -> instruction index
 	pending []string       // labels bound to the next instruction
 	src     string         // source comment for the next instruction
-	nlabel  int
+	lastSrc string         // the last statement's comment, for callbacks
 
 	depth  int           // number of live temporaries
 	spills map[int]int16 // spill slot per temporary depth, per statement
@@ -58,6 +58,15 @@ type gen struct {
 
 	loops []loopLabels
 	exit  string // label of the epilogue
+
+	budget int      // stack bytes this frame may use (callbacks get less)
+	funcs  []*subFn // callbacks (bpf_for_each_map_elem), placed after the program
+}
+
+// subFn is a BPF subprogram: its instructions start with its symbol.
+type subFn struct {
+	insns  asm.Instructions
+	labels map[string]int
 }
 
 type loopLabels struct{ brk, cont string }
@@ -85,8 +94,8 @@ func (g *gen) Emit(ins ...asm.Instruction) {
 }
 
 func (g *gen) NewLabel() string {
-	g.nlabel++
-	return fmt.Sprintf(".L%d", g.nlabel)
+	g.c.nlabel++
+	return fmt.Sprintf(".L%d", g.c.nlabel)
 }
 
 func (g *gen) Bind(label string) { g.pending = append(g.pending, label) }
@@ -102,6 +111,7 @@ func (g *gen) source(n ast.Node) {
 	p := f.Position(n.Span().Start)
 	text := strings.TrimSpace(f.Line(p.Line))
 	g.src = fmt.Sprintf("%d: %s", p.Line, text)
+	g.lastSrc = g.src
 }
 
 // resolve turns label references into jump offsets.
@@ -196,7 +206,7 @@ func (g *gen) alloc(n int) stdlib.Loc {
 	if n <= 0 {
 		n = 1
 	}
-	if n <= bigValue && frameBase+g.stack+n <= stackBudget {
+	if n <= bigValue && frameBase+g.stack+n <= g.budget {
 		return g.stackAlloc(n, 8)
 	}
 	return g.scratchAlloc(n)

@@ -89,9 +89,13 @@ func (g *gen) stmt(s ast.Stmt) {
 }
 
 func (g *gen) forStmt(s *ast.ForStmt) {
+	if mr, ok := s.Iter.(*ast.MapRef); ok {
+		g.forMap(s, mr)
+		return
+	}
 	r, ok := s.Iter.(*ast.Range)
 	if !ok {
-		g.fail("for over maps is not supported yet")
+		g.fail("for loops iterate over maps and ranges")
 	}
 	v := g.info.Vars[s.Var]
 	loc := g.varLoc(v)

@@ -137,6 +137,8 @@ type Gen interface {
 	MapKey(e ast.Expr) (spec string, key Loc)
 	// AddrSpace is the address space a pointer-valued expression points into.
 	AddrSpace(e ast.Expr) types.AddrSpace
+	// MapLen counts the entries of a map; the count is in r0.
+	MapLen(spec string)
 	// StackMap returns the spec name of the stack map for t, creating it.
 	StackMap(t *types.Stack) string
 	// SetJumpOffset sets the offset of the jump at index i from the end

@@ -11,6 +11,20 @@ import (
 
 func init() {
 	register(
+		&Entry{Name: "len", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: func(c Checker, call *Call) types.Type {
+				name, ok := c.MapArg(call.Args[0])
+				if !ok {
+					return nil
+				}
+				c.SetData(call, name)
+				return types.Int64
+			},
+			Emit: func(g Gen, call *Call, _ Loc) {
+				g.MapLen(g.MapSpec(g.Data(call).(string)))
+				r := g.Push()
+				g.Emit(asm.Mov.Reg(r, asm.R0))
+			}},
 		&Entry{Name: "delete", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {
 				checkMapAccessArgs(c, call)
