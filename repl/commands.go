@@ -147,7 +147,7 @@ func (s *session) listMaps() {
 		s.mu.Lock()
 		um := s.userMaps[n]
 		s.mu.Unlock()
-		key := "(no key)"
+		key := ""
 		if um.Key != nil {
 			key = "[" + um.Key.String() + "]"
 		}

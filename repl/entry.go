@@ -3,7 +3,6 @@ package repl
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -39,6 +38,9 @@ type entry struct {
 	muted    atomic.Bool
 	exited   atomic.Bool // the entry called exit(): detached, kept for .probes
 	detached bool
+	// oneShot entries (statements) are drained once and never read in
+	// the background.
+	oneShot bool
 }
 
 // phaseOf says when a program runs (begin/end are run, the rest attached).
@@ -104,9 +106,9 @@ func (e *entry) start() error {
 		}
 		e.attached = append(e.attached, k)
 	}
-	if e.rd != nil {
+	if e.rd != nil && !e.oneShot {
 		e.done = make(chan struct{})
-		go e.readLoop()
+		go e.readLoop(e.rd)
 	}
 	return nil
 }
@@ -134,12 +136,12 @@ func (e *entry) drain() bool {
 }
 
 // readLoop prints the entry's output as it comes, until stop.
-func (e *entry) readLoop() {
+func (e *entry) readLoop(rd *ringbuf.Reader) {
 	defer close(e.done)
 	out := e.s.newOutput(e)
 	var rec ringbuf.Record
 	for {
-		err := e.rd.ReadInto(&rec)
+		err := rd.ReadInto(&rec)
 		switch {
 		case err == nil:
 			if !e.exited.Load() && !e.s.handle(e, out, rec.RawSample) {
@@ -148,10 +150,10 @@ func (e *entry) readLoop() {
 				go e.unlink()
 				out.printf("[%d] exited; its maps stay (.detach %d to remove it from the session)\n", e.id, e.id)
 			}
-			if e.rd.AvailableBytes() == 0 {
+			if rd.AvailableBytes() == 0 {
 				out.flush()
 			}
-		case errors.Is(err, os.ErrDeadlineExceeded):
+		case errors.Is(err, ringbuf.ErrFlushed):
 			out.flush()
 			if e.stopping.Load() {
 				return
@@ -199,8 +201,10 @@ func (e *entry) stopReading() {
 		return
 	}
 	if e.done != nil {
+		// Flush (not a deadline: SetDeadline waits for a blocked read)
+		// makes the reader return once it has read what is queued.
 		e.stopping.Store(true)
-		e.rd.SetDeadline(time.Now())
+		e.rd.Flush()
 		<-e.done
 	}
 	e.rd.Close()
@@ -220,13 +224,10 @@ func (e *entry) detach() {
 	e.detached = true
 }
 
-// close releases programs and private maps (after unlink and stopReading).
+// close releases programs and private maps.
 func (e *entry) close() {
 	e.unlink()
-	if e.rd != nil {
-		e.rd.Close()
-		e.rd = nil
-	}
+	e.stopReading()
 	if e.set != nil {
 		e.set.close()
 		e.set = nil

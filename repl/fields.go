@@ -48,7 +48,7 @@ func (c *completer) fields(entry, expr string) []string {
 			return nil
 		}
 		t = nil
-		for _, fl := range st.Fields {
+		for _, fl := range c.members(st) {
 			if fl.Name == f {
 				t = fl.Type
 			}
@@ -59,9 +59,25 @@ func (c *completer) fields(entry, expr string) []string {
 		return nil
 	}
 	var out []string
+	for _, f := range c.members(st) {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// members lists a struct's named fields, with those of anonymous struct and
+// union members lifted up, as C lets them be used.
+func (c *completer) members(st *types.Struct) []types.Field {
+	var out []types.Field
 	for _, f := range st.Fields {
 		if f.Name != "" {
-			out = append(out, f.Name)
+			out = append(out, f)
+			continue
+		}
+		if inner, ok := f.Type.(*types.Struct); ok {
+			if full := c.structOf(inner); full != nil && full != st {
+				out = append(out, c.members(full)...)
+			}
 		}
 	}
 	return out

@@ -195,7 +195,7 @@ func (s *session) runStatement(p *parsed) bool {
 		s.errorf("ERROR: %v\n", err)
 		return true
 	}
-	e := &entry{s: s, obj: cp.obj, idx: cp.idx, set: set}
+	e := &entry{s: s, obj: cp.obj, idx: cp.idx, set: set, oneShot: true}
 	defer e.close()
 	if err := e.start(); err != nil {
 		s.forgetCreated(set)

@@ -1,0 +1,203 @@
+package repl
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/parser"
+)
+
+// bpfLinks counts this process's BPF links and perf events: what stays
+// attached.
+func bpfLinks(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		if err != nil {
+			continue
+		}
+		if strings.Contains(target, "bpf_link") || strings.Contains(target, "perf_event") {
+			n++
+		}
+	}
+	return n
+}
+
+func getppid(n int) {
+	for i := 0; i < n; i++ {
+		syscall.Getppid()
+	}
+}
+
+func TestTracepointProbeMapDetach(t *testing.T) {
+	c := startConsole(t)
+	before := bpfLinks(t)
+	out := c.enter("tracepoint:syscalls:sys_enter_getppid { @c = count(); }")
+	if !strings.Contains(out, "[1] Attached 1 probe") {
+		t.Fatalf("no attach message:\n%s", out)
+	}
+	if bpfLinks(t) <= before {
+		t.Fatalf("nothing attached")
+	}
+	getppid(5)
+	out = c.enter("@c")
+	if !strings.Contains(out, "@c: ") {
+		t.Fatalf("@c not printed:\n%s", out)
+	}
+	out = c.enter(".probes")
+	if !strings.Contains(out, "[1] tracepoint:syscalls:sys_enter_getppid") || !strings.Contains(out, "events:") {
+		t.Fatalf(".probes:\n%s", out)
+	}
+	out = c.enter(".detach 1")
+	if !strings.Contains(out, "[1] detached") {
+		t.Fatalf(".detach:\n%s", out)
+	}
+	if n := bpfLinks(t); n != before {
+		t.Fatalf("%d links/perf events left after .detach (had %d before)", n, before)
+	}
+	// The map stays, and no longer fills.
+	out = c.enter("print(@c)")
+	first := mapValue(t, out, "@c: ")
+	getppid(5)
+	out = c.enter("@c")
+	if second := mapValue(t, out, "@c: "); second != first {
+		t.Fatalf("@c changed after detach: %s -> %s", first, second)
+	}
+	out = c.enter(".probes")
+	if !strings.Contains(out, "no probes attached") {
+		t.Fatalf(".probes after detach:\n%s", out)
+	}
+}
+
+// mapValue returns the text after prefix up to the end of its line.
+func mapValue(t *testing.T, out, prefix string) string {
+	t.Helper()
+	i := strings.Index(out, prefix)
+	if i < 0 {
+		t.Fatalf("no %q in:\n%s", prefix, out)
+	}
+	v := out[i+len(prefix):]
+	if j := strings.IndexByte(v, '\n'); j >= 0 {
+		v = v[:j]
+	}
+	return strings.TrimSpace(v)
+}
+
+func TestMultiLineEntry(t *testing.T) {
+	c := startConsole(t)
+	c.send("tracepoint:syscalls:sys_enter_getppid\r")
+	c.expect("...> ")
+	c.send("{\r")
+	c.expect("...> ")
+	c.send("  @n[comm] = count();\r")
+	c.expect("...> ")
+	out := c.enter("}")
+	if !strings.Contains(out, "[1] Attached 1 probe") {
+		t.Fatalf("multi-line probe not attached:\n%s", out)
+	}
+	getppid(3)
+	out = c.enter("@n")
+	if !strings.Contains(out, "@n[") {
+		t.Fatalf("@n not printed:\n%s", out)
+	}
+	// A statement over two lines.
+	c.send("printf(\"%s\\n\",\r")
+	c.expect("...> ")
+	out = c.enter("\"two lines\")")
+	if !strings.Contains(out, "two lines") {
+		t.Fatalf("multi-line statement:\n%s", out)
+	}
+}
+
+func TestErrorKeepsSession(t *testing.T) {
+	c := startConsole(t)
+	out := c.enter("tracepoint:syscalls:sys_enter_getppid { @x = nosuchfunc(1); }")
+	if !strings.Contains(out, "ERROR") || !strings.Contains(out, "~") {
+		t.Fatalf("no caret error:\n%s", out)
+	}
+	out = c.enter("printf(\"%d\\n\", 1 +)")
+	if !strings.Contains(out, "ERROR") {
+		t.Fatalf("no syntax error:\n%s", out)
+	}
+	out = c.enter("printf(\"still %s\\n\", \"here\")")
+	if !strings.Contains(out, "still here") {
+		t.Fatalf("session not usable after errors:\n%s", out)
+	}
+	out = c.enter(".nosuch")
+	if !strings.Contains(out, "unknown command") {
+		t.Fatalf("unknown command:\n%s", out)
+	}
+}
+
+func TestSaveReparses(t *testing.T) {
+	c := startConsole(t)
+	c.enter("tracepoint:syscalls:sys_enter_getppid { @c[pid] = count(); }")
+	c.enter("@total = 1")
+	path := filepath.Join(t.TempDir(), "s.bt")
+	out := c.enter(".save " + path)
+	if !strings.Contains(out, "saved to") {
+		t.Fatalf(".save:\n%s", out)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := lang.NewFile(path, string(src))
+	prog, diags := parser.Parse(f)
+	if diags.HasErrors() {
+		t.Fatalf("saved script does not parse:\n%s\n%s", src, diags.Render(f))
+	}
+	if len(prog.Probes()) != 2 || !strings.Contains(string(src), "sys_enter_getppid") {
+		t.Fatalf("saved script:\n%s", src)
+	}
+	// .load runs it in a new session.
+	c2 := startConsole(t)
+	out = c2.enter(".load " + path)
+	if !strings.Contains(out, "Attached") {
+		t.Fatalf(".load:\n%s", out)
+	}
+}
+
+func TestCtrlDPrintsMaps(t *testing.T) {
+	c := startConsole(t)
+	c.enter("tracepoint:syscalls:sys_enter_getppid { @calls = count(); }")
+	getppid(2)
+	c.send("\x04")
+	select {
+	case <-c.done:
+		if c.code != 0 {
+			t.Fatalf("exit code %d", c.code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ctrl-D did not end the session")
+	}
+	c.expect("@calls: ")
+}
+
+func TestCtrlCMutesOutput(t *testing.T) {
+	c := startConsole(t)
+	c.enter("tracepoint:syscalls:sys_enter_getppid { printf(\"tick %d\\n\", pid); }")
+	getppid(1)
+	c.expect("tick ")
+	c.send("\x03")
+	c.expect("output of 1 entry stopped")
+	c.expect("gobpftrace> ")
+	getppid(3)
+	time.Sleep(200 * time.Millisecond)
+	out := c.enter(".probes")
+	if strings.Contains(out, "tick") {
+		t.Fatalf("output after Ctrl-C:\n%s", out)
+	}
+	if !strings.Contains(out, "muted") {
+		t.Fatalf(".probes:\n%s", out)
+	}
+}
