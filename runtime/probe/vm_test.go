@@ -35,7 +35,7 @@ func TestKernelProbesInVM(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(res.Stdout)
-	if res.Exit != 0 || !strings.Contains(res.Stdout, "--- PASS: TestGuestKprobe") {
+	if res.Exit != 0 || !strings.Contains(res.Stdout, "--- PASS: TestGuestKprobe") || strings.Contains(res.Stdout, "--- FAIL") {
 		t.Errorf("guest tests failed (exit %d)", res.Exit)
 	}
 }
@@ -152,5 +152,83 @@ func TestGuestKprobeFallback(t *testing.T) {
 		if ctx.ProgType != ebpf.Tracing || ctx.Notice == "" {
 			t.Errorf("%s: no fallback: %+v", raw, ctx)
 		}
+	}
+}
+
+// guestRead attaches a program storing the u64 at loc (an argN or retval
+// location from Context) and returns what the last open stored.
+func guestRead(t *testing.T, h Host, raw string, pick func(*Ctx) *Loc) uint64 {
+	t.Helper()
+	p, ts := resolve(t, h, raw)
+	ctx, err := p.Context(ts[0], h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := pick(ctx)
+	if loc == nil {
+		t.Fatalf("%s: no such location in %+v", raw, ctx)
+	}
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type: ctx.ProgType, AttachType: ctx.AttachType, AttachTo: ctx.AttachTo, License: "GPL",
+		Instructions: asm.Instructions{
+			asm.LoadMem(asm.R7, asm.R1, int16(loc.Offset), asm.DWord),
+			asm.StoreImm(asm.RFP, -4, 0, asm.Word),
+			asm.LoadMapPtr(asm.R1, m.FD()),
+			asm.Mov.Reg(asm.R2, asm.RFP),
+			asm.Add.Imm(asm.R2, -4),
+			asm.FnMapLookupElem.Call(),
+			asm.JEq.Imm(asm.R0, 0, "out"),
+			asm.StoreMem(asm.R0, 0, asm.R7, asm.DWord),
+			asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
+			asm.Return(),
+		},
+	})
+	if err != nil {
+		t.Fatalf("%s: load: %v", raw, err)
+	}
+	defer prog.Close()
+	l, err := p.Attach(prog, ts[0], AttachOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	if f, err := os.Open("/proc/self/stat"); err == nil {
+		f.Close()
+	}
+	l.Close()
+	var v uint64
+	m.Lookup(uint32(0), &v)
+	return v
+}
+
+// argN and retval locations read the right values, for kprobes and for
+// their fentry fallback: do_sys_openat2(AT_FDCWD, ...) returns a small fd.
+func TestGuestArgsAndRetval(t *testing.T) {
+	guest(t)
+	arg0 := func(c *Ctx) *Loc {
+		if len(c.ArgN) == 0 {
+			return nil
+		}
+		return &c.ArgN[0]
+	}
+	ret := func(c *Ctx) *Loc { return c.Retval }
+	fallback, err := NewHost(HostOptions{NoFeatures: []string{"kprobe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []Host{newHost(t), fallback} {
+		if v := int32(guestRead(t, h, "kprobe:do_sys_openat2", arg0)); v != -100 {
+			t.Errorf("arg0 = %d, want AT_FDCWD (-100) (features %+v)", v, FeaturesOf(h))
+		}
+		if v := int32(guestRead(t, h, "kretprobe:do_sys_openat2", ret)); v < 0 || v > 1024 {
+			t.Errorf("retval = %d, want an fd (features %+v)", v, FeaturesOf(h))
+		}
+	}
+	if v := int32(guestRead(t, newHost(t), "fexit:do_sys_openat2", ret)); v < 0 || v > 1024 {
+		t.Errorf("fexit retval = %d, want an fd", v)
 	}
 }
