@@ -19,8 +19,8 @@ const goldenDir = "../testdata/parse"
 func init() { catchInternal = false }
 
 // TestGolden parses every testdata/parse/NAME.bt and compares the AST dump
-// with NAME.ast, or, when the input has errors, the rendered diagnostics
-// with NAME.err.
+// with NAME.ast and the formatted source with NAME.fmt, or, when the input
+// has errors, the rendered diagnostics with NAME.err.
 func TestGolden(t *testing.T) {
 	inputs, _ := filepath.Glob(filepath.Join(goldenDir, "*.bt"))
 	if len(inputs) == 0 {
@@ -44,6 +44,10 @@ func TestGolden(t *testing.T) {
 				t.Errorf("expected errors (%s.err exists), got none", name)
 			}
 			checkGolden(t, base+ext, got)
+			if ext == ".ast" {
+				// NAME.fmt shows the canonical formatting of the input.
+				checkGolden(t, base+".fmt", format.Program(prog))
+			}
 		})
 	}
 }

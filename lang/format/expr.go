@@ -196,12 +196,23 @@ func isKnownType(name string) bool {
 }
 
 func (pr *printer) blockExpr(e *ast.BlockExpr) string {
-	sub := &printer{indent: pr.indent + 1}
-	for _, s := range e.Stmts {
+	sub := &printer{indent: pr.indent + 1, cm: pr.cm}
+	after := sub.trail(start(e) + 1)
+	prevEnd := start(e) + 1
+	for i, s := range e.Stmts {
+		if i > 0 && sub.cm.blankLine(prevEnd, start(s)) {
+			sub.b.WriteByte('\n')
+		}
+		sub.leading(start(s))
 		sub.stmt(s, false)
+		prevEnd = end(s)
 	}
-	sub.line(sub.expr(e.Value, 0))
-	return "{\n" + sub.b.String() + pr.pad() + "}"
+	if e.Value != nil {
+		sub.leading(start(e.Value))
+		sub.simple(e.Value, sub.expr(e.Value, 0))
+	}
+	sub.leading(end(e) - 1)
+	return "{" + after + "\n" + sub.b.String() + pr.pad() + "}"
 }
 
 func (pr *printer) typ(t *ast.TypeExpr) string {

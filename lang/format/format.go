@@ -1,11 +1,11 @@
 // Package format prints a syntax tree back as canonical bpftrace source, like
 // `bpftrace --fmt`: two-space indentation, one statement per line, every
 // simple statement ended by ';', single spaces around binary operators, and
-// only the parentheses that precedence needs.
+// only the parentheses that precedence needs. Comments and single blank
+// lines between statements are kept (see comments.go).
 //
 // Formatting is a fixed point: formatting the output again changes nothing,
-// and parsing it gives the same tree (spans aside). Comments are not kept in
-// the tree, so they do not survive formatting.
+// and parsing it gives the same tree (spans aside).
 package format
 
 import (
@@ -16,7 +16,7 @@ import (
 
 // Program returns the canonical source of p.
 func Program(p *ast.Program) string {
-	pr := &printer{}
+	pr := &printer{cm: newCommentSet(p)}
 	if p.Shebang != "" {
 		pr.line(p.Shebang)
 	} else if len(p.Decls) > 0 {
@@ -26,16 +26,25 @@ func Program(p *ast.Program) string {
 		}
 	}
 	var prev ast.Decl
-	for i, d := range p.Decls {
+	for _, d := range p.Decls {
 		_, isPre := d.(*ast.Preproc)
 		_, prevPre := prev.(*ast.Preproc)
-		if i > 0 || p.Shebang != "" {
+		if pr.b.Len() > 0 {
 			if !(isPre && prevPre) || strings.HasSuffix(prev.(*ast.Preproc).Text, "\\") {
 				pr.b.WriteByte('\n')
 			}
 		}
+		pr.leading(start(d))
 		pr.decl(d)
 		prev = d
+	}
+	if rest := pr.cm.before(1 << 62); len(rest) > 0 {
+		if pr.b.Len() > 0 {
+			pr.b.WriteByte('\n')
+		}
+		for _, c := range rest {
+			pr.line(c.text)
+		}
 	}
 	return pr.b.String()
 }
@@ -49,6 +58,7 @@ func Expr(e ast.Expr) string {
 type printer struct {
 	b      strings.Builder
 	indent int
+	cm     *commentSet // nil when the source is unknown
 }
 
 func (pr *printer) pad() string { return strings.Repeat("  ", pr.indent) }
@@ -60,10 +70,17 @@ func (pr *printer) line(s string) {
 	pr.b.WriteByte('\n')
 }
 
+// simple writes a one-line item: comments written inside it first, then the
+// line with any trailing comment.
+func (pr *printer) simple(n ast.Node, text string) {
+	pr.leading(end(n))
+	pr.line(text + pr.trail(end(n)))
+}
+
 func (pr *printer) decl(d ast.Decl) {
 	switch d := d.(type) {
 	case *ast.Preproc:
-		pr.line(d.Text)
+		pr.line(d.Text + pr.trail(end(d)))
 	case *ast.CRecord:
 		pr.cRecord(d, ";")
 	case *ast.CEnum:
@@ -71,42 +88,79 @@ func (pr *printer) decl(d ast.Decl) {
 		if d.Name != "" {
 			head += " " + d.Name
 		}
-		pr.line(head + " {")
-		pr.indent++
+		pr.openBrace(head, d, firstStart(len(d.Values), func(i int) ast.Node { return d.Values[i] }))
 		for _, v := range d.Values {
+			pr.leading(start(v))
 			s := v.Name
 			if v.Value != nil {
 				s += " = " + pr.expr(v.Value, 0)
 			}
-			pr.line(s + ",")
+			pr.simple(v, s+",")
 		}
-		pr.indent--
-		pr.line("};")
+		pr.closeBrace(d, "};")
 	case *ast.CTypedef:
-		pr.line("typedef " + cDecl(d.Type, d.Name) + ";")
+		pr.simple(d, "typedef "+cDecl(d.Type, d.Name)+";")
 	case *ast.Config:
-		pr.line("config = {")
-		pr.indent++
+		pr.openBrace("config =", d, firstStart(len(d.Entries), func(i int) ast.Node { return d.Entries[i] }))
 		for _, e := range d.Entries {
-			pr.line(e.Name + " = " + pr.expr(e.Value, 0) + ";")
+			pr.leading(start(e))
+			pr.simple(e, e.Name+" = "+pr.expr(e.Value, 0)+";")
 		}
-		pr.indent--
-		pr.line("}")
+		pr.closeBrace(d, "}")
 	case *ast.Import:
-		pr.line("import " + quote(d.Path) + ";")
+		pr.simple(d, "import "+quote(d.Path)+";")
 	case *ast.MapDecl:
-		pr.line("let " + mapName(d.Map) + " = " + d.Kind + "(" + pr.exprList(d.Args) + ");")
+		pr.simple(d, "let "+mapName(d.Map)+" = "+d.Kind+"("+pr.exprList(d.Args)+");")
 	case *ast.Macro:
 		params := make([]string, len(d.Params))
 		for i, p := range d.Params {
 			params[i] = p.Sigil + p.Name
 		}
+		if d.Body != nil {
+			pr.leading(start(d.Body))
+		}
 		pr.b.WriteString("macro " + d.Name + "(" + strings.Join(params, ", ") + ") ")
 		pr.block(d.Body, true)
-		pr.b.WriteByte('\n')
+		pr.b.WriteString(pr.trail(end(d)) + "\n")
 	case *ast.Probe:
 		pr.probe(d)
 	}
+}
+
+// firstStart is the start of the first of n children, or -1.
+func firstStart(n int, child func(int) ast.Node) int {
+	if n == 0 {
+		return -1
+	}
+	return start(child(0))
+}
+
+// openBrace writes "head {" for a braced declaration, with a comment that
+// follows the '{' on its line. first is where the first member starts.
+func (pr *printer) openBrace(head string, n ast.Node, first int) {
+	brace := -1
+	if pr.cm != nil {
+		to := end(n)
+		if first >= 0 {
+			to = first
+		}
+		brace = strings.IndexByte(pr.cm.src[start(n):to], '{')
+	}
+	if brace >= 0 {
+		pos := start(n) + brace + 1
+		pr.line(head + " {" + pr.trail(pos))
+	} else {
+		pr.line(head + " {")
+	}
+	pr.indent++
+}
+
+// closeBrace writes the comments left inside a braced declaration and its
+// closing line.
+func (pr *printer) closeBrace(n ast.Node, close string) {
+	pr.leading(end(n) - 1)
+	pr.indent--
+	pr.line(close + pr.trail(end(n)))
 }
 
 func (pr *printer) cRecord(r *ast.CRecord, tail string) {
@@ -118,12 +172,12 @@ func (pr *printer) cRecord(r *ast.CRecord, tail string) {
 		head += " " + r.Name
 	}
 	if r.Fields == nil {
-		pr.line(head + tail)
+		pr.simple(r, head+tail)
 		return
 	}
-	pr.line(head + " {")
-	pr.indent++
+	pr.openBrace(head, r, firstStart(len(r.Fields), func(i int) ast.Node { return r.Fields[i] }))
 	for _, f := range r.Fields {
+		pr.leading(start(f))
 		bits := ""
 		if f.Bits != 0 {
 			bits = " : " + itoa(f.Bits)
@@ -136,10 +190,9 @@ func (pr *printer) cRecord(r *ast.CRecord, tail string) {
 			pr.cRecord(f.Record, name+bits+";")
 			continue
 		}
-		pr.line(cDecl(f.Type, f.Name) + bits + ";")
+		pr.simple(f, cDecl(f.Type, f.Name)+bits+";")
 	}
-	pr.indent--
-	pr.line("}" + tail)
+	pr.closeBrace(r, "}"+tail)
 }
 
 // cDecl writes a C declaration: "char name[16]", "struct sk *p".
@@ -160,7 +213,7 @@ func cDecl(t *ast.TypeExpr, name string) string {
 }
 
 func (pr *printer) probe(p *ast.Probe) {
-	head := pr.pad()
+	head := ""
 	if p.Label != "" {
 		head += p.Label + "="
 	}
@@ -173,29 +226,45 @@ func (pr *printer) probe(p *ast.Probe) {
 	if p.Pred != nil {
 		head += " /" + pr.expr(p.Pred, 0) + "/"
 	}
-	pr.b.WriteString(head + " ")
+	if p.Body != nil {
+		pr.leading(start(p.Body)) // comments within the header go above it
+	}
+	pr.b.WriteString(pr.pad() + head + " ")
 	pr.block(p.Body, false)
-	pr.b.WriteByte('\n')
+	pr.b.WriteString(pr.trail(end(p)) + "\n")
 }
 
 // block writes "{ ... }" starting on the current line and leaves the
 // cursor after '}'. valueLast prints a trailing expression statement without
 // ';' (a macro's value).
 func (pr *printer) block(b *ast.Block, valueLast bool) {
-	if b == nil || len(b.Stmts) == 0 {
+	if b == nil {
 		pr.b.WriteString("{}")
 		return
 	}
-	pr.b.WriteString("{\n")
-	pr.indent++
-	for i, s := range b.Stmts {
-		pr.stmt(s, valueLast && i == len(b.Stmts)-1)
+	after := pr.trail(start(b) + 1)
+	if len(b.Stmts) == 0 && after == "" && !pr.cm.any(start(b), end(b)) {
+		pr.b.WriteString("{}")
+		return
 	}
+	pr.b.WriteString("{" + after + "\n")
+	pr.indent++
+	prevEnd := start(b) + 1
+	for i, s := range b.Stmts {
+		if i > 0 && pr.cm.blankLine(prevEnd, start(s)) {
+			pr.b.WriteByte('\n')
+		}
+		pr.leading(start(s))
+		pr.stmt(s, valueLast && i == len(b.Stmts)-1)
+		prevEnd = end(s)
+	}
+	pr.leading(end(b) - 1)
 	pr.indent--
 	pr.b.WriteString(pr.pad() + "}")
 }
 
-// stmt writes one statement on its own lines.
+// stmt writes one statement on its own lines, with the comments written
+// inside it above it and a comment that follows it on its line.
 func (pr *printer) stmt(s ast.Stmt, bare bool) {
 	semi := ";"
 	if bare {
@@ -203,47 +272,81 @@ func (pr *printer) stmt(s ast.Stmt, bare bool) {
 			semi = ""
 		}
 	}
+	text := ""
 	switch s := s.(type) {
 	case *ast.ExprStmt:
-		pr.line(pr.stmtExpr(s.X) + semi)
+		text = pr.stmtExpr(s.X) + semi
 	case *ast.AssignStmt:
-		pr.line(pr.stmtExpr(s.Target) + " " + s.Op + " " + pr.expr(s.Value, 0) + ";")
+		text = pr.stmtExpr(s.Target) + " " + s.Op + " " + pr.expr(s.Value, 0) + ";"
 	case *ast.LetStmt:
-		l := "let " + pr.expr(s.Var, 0)
+		text = "let " + pr.expr(s.Var, 0)
 		if s.Type != nil {
-			l += ": " + pr.typ(s.Type)
+			text += ": " + pr.typ(s.Type)
 		}
 		if s.Value != nil {
-			l += " = " + pr.expr(s.Value, 0)
+			text += " = " + pr.expr(s.Value, 0)
 		}
-		pr.line(l + ";")
+		text += ";"
 	case *ast.JumpStmt:
+		text = s.Kind + ";"
 		if s.Value != nil {
-			pr.line(s.Kind + " " + pr.expr(s.Value, 0) + ";")
-		} else {
-			pr.line(s.Kind + ";")
+			text = s.Kind + " " + pr.expr(s.Value, 0) + ";"
 		}
-	case *ast.Block:
-		pr.b.WriteString(pr.pad())
-		pr.block(s, false)
-		pr.b.WriteByte('\n')
-	case *ast.IfStmt:
-		pr.b.WriteString(pr.pad())
-		pr.ifChain(s)
-		pr.b.WriteByte('\n')
-	case *ast.WhileStmt:
-		pr.b.WriteString(pr.pad() + "while (" + pr.expr(s.Cond, 0) + ") ")
-		pr.block(s.Body, false)
-		pr.b.WriteByte('\n')
-	case *ast.ForStmt:
-		pr.b.WriteString(pr.pad() + "for (" + pr.expr(s.Var, 0) + " : " + pr.expr(s.Iter, 0) + ") ")
-		pr.block(s.Body, false)
-		pr.b.WriteByte('\n')
-	case *ast.UnrollStmt:
-		pr.b.WriteString(pr.pad() + "unroll (" + pr.expr(s.Count, 0) + ") ")
-		pr.block(s.Body, false)
-		pr.b.WriteByte('\n')
+	default:
+		pr.compound(s)
+		pr.b.WriteString(pr.trail(end(s)) + "\n")
+		return
 	}
+	pr.simple(s, text)
+}
+
+// compound writes a statement with blocks. Comments in its header (or
+// between "}" and "else") go above it.
+func (pr *printer) compound(s ast.Stmt) {
+	for _, g := range headerGaps(s) {
+		for _, c := range pr.cm.inRange(g[0], g[1]) {
+			pr.line(c.text)
+		}
+	}
+	pr.b.WriteString(pr.pad())
+	switch s := s.(type) {
+	case *ast.Block:
+		pr.block(s, false)
+	case *ast.IfStmt:
+		pr.ifChain(s)
+	case *ast.WhileStmt:
+		pr.b.WriteString("while (" + pr.expr(s.Cond, 0) + ") ")
+		pr.block(s.Body, false)
+	case *ast.ForStmt:
+		pr.b.WriteString("for (" + pr.expr(s.Var, 0) + " : " + pr.expr(s.Iter, 0) + ") ")
+		pr.block(s.Body, false)
+	case *ast.UnrollStmt:
+		pr.b.WriteString("unroll (" + pr.expr(s.Count, 0) + ") ")
+		pr.block(s.Body, false)
+	}
+}
+
+// headerGaps are the source ranges of a compound statement outside its
+// blocks: its header, and the "else" between blocks.
+func headerGaps(s ast.Stmt) [][2]int {
+	switch s := s.(type) {
+	case *ast.IfStmt:
+		gaps := [][2]int{{start(s), start(s.Then)}}
+		if s.Else != nil {
+			gaps = append(gaps, [2]int{end(s.Then), start(s.Else)})
+			if e, ok := s.Else.(*ast.IfStmt); ok {
+				gaps = append(gaps, headerGaps(e)...)
+			}
+		}
+		return gaps
+	case *ast.WhileStmt:
+		return [][2]int{{start(s), start(s.Body)}}
+	case *ast.ForStmt:
+		return [][2]int{{start(s), start(s.Body)}}
+	case *ast.UnrollStmt:
+		return [][2]int{{start(s), start(s.Body)}}
+	}
+	return nil
 }
 
 // stmtExpr renders an expression at the start of a statement, where a
