@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/kbtf"
 )
 
 // fentryProvider is fentry[:MODULE]:FUNC and fexit[:MODULE]:FUNC (kfunc,
@@ -75,20 +76,11 @@ func (p fentryProvider) Expand(s *Spec, h Host) ([]*Target, error) {
 		return nil, apErrorf(s.AP, "%s probes need kernel BTF: %v", p.Name(), err)
 	}
 	if !s.Wildcard {
-		mods := []string{s.Module}
-		if s.Module == "" {
-			mods = append([]string{"vmlinux"}, k.Modules()...)
+		fn, err := findKernelFunc(k, s.Module, s.Func)
+		if err != nil {
+			return nil, apErrorf(s.AP, "%s: %v", s.AP.Raw, err)
 		}
-		for _, m := range mods {
-			if _, err := k.Func(m, s.Func); err == nil {
-				return []*Target{p.target(s, m, s.Func)}, nil
-			}
-		}
-		where := "the kernel"
-		if s.Module != "" {
-			where = "module " + s.Module
-		}
-		return nil, apErrorf(s.AP, "%s: function %s not found in the BTF of %s", s.AP.Raw, s.Func, where)
+		return []*Target{p.target(s, fn.Module, s.Func)}, nil
 	}
 	all, err := kernelFuncs(h)
 	if err != nil {
@@ -118,6 +110,25 @@ func (p fentryProvider) Expand(s *Spec, h Host) ([]*Target, error) {
 	}
 	sortTargets(out)
 	return out, nil
+}
+
+// findKernelFunc finds a function's prototype in a module, or, with no
+// module given, in vmlinux and then in each module with BTF.
+func findKernelFunc(k *kbtf.Kernel, module, name string) (*kbtf.Func, error) {
+	mods := []string{module}
+	if module == "" {
+		mods = append([]string{"vmlinux"}, k.Modules()...)
+	}
+	for _, m := range mods {
+		if fn, err := k.Func(m, name); err == nil {
+			return fn, nil
+		}
+	}
+	where := "the kernel"
+	if module != "" {
+		where = "module " + module
+	}
+	return nil, fmt.Errorf("function %s not found in the BTF of %s", name, where)
 }
 
 func (p fentryProvider) Context(t *Target, h Host) (*Ctx, error) {

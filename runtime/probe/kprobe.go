@@ -212,7 +212,7 @@ func (p kprobeProvider) fentryFallback(t *Target, h Host) (*Ctx, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, err := k.Func(t.Module, t.Func)
+	fn, err := findKernelFunc(k, t.Module, t.Func)
 	if err != nil {
 		return nil, err
 	}
