@@ -271,7 +271,12 @@ func kprobeError(t *Target, err error) error {
 	}
 	switch {
 	case errors.Is(err, link.ErrNotSupported), errors.Is(err, os.ErrNotExist) && !haveKprobes():
-		return fmt.Errorf("cannot attach %s to %s: kprobes are not supported by this kernel (no kprobe PMU or kprobe_events: CONFIG_KPROBES unset), and BPF tracing programs (the fentry fallback) are not available either: %w", what, t.Func, err)
+		// cilium/ebpf's chain (tracefs paths) adds nothing for the user;
+		// keep it for errors.Is only.
+		return &quietError{
+			msg: fmt.Sprintf("cannot attach %s to %s: kprobes are not supported by this kernel (no kprobe PMU or kprobe_events: CONFIG_KPROBES unset), and the fentry/fexit fallback could not be used", what, t.Func),
+			err: err,
+		}
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("cannot attach %s to %s: function not found, or not traceable (inlined, or marked notrace): %w", what, t.Func, err)
 	}
@@ -326,3 +331,12 @@ func init() {
 	Register(kprobeProvider{})
 	Register(kprobeProvider{ret: true})
 }
+
+// quietError prints msg but unwraps to err.
+type quietError struct {
+	msg string
+	err error
+}
+
+func (e *quietError) Error() string { return e.msg }
+func (e *quietError) Unwrap() error { return e.err }
