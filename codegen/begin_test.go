@@ -89,3 +89,16 @@ func TestProfileKstack(t *testing.T) {
 		t.Logf("%3d insns  %s", insnCount(obj), src)
 	}
 }
+
+func TestCurtask(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `BEGIN { printf("%d %d %s %s %d\n", curtask->tgid == pid, curtask->real_parent->tgid > 0, curtask->comm, pcomm, ppid == curtask->real_parent->tgid); }`,
+		sema.Options{Host: realHost(t)})
+	l := load(t, obj)
+	l.run(t, "begin")
+	got := l.output(t)
+	t.Log(got)
+	if got[:4] != "1 1 " {
+		t.Errorf("got %q", got)
+	}
+}

@@ -69,7 +69,15 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 		r := g.Expr(e.X)
 		g.convert(r, g.Type(e))
 		return r
+	case *ast.IndexExpr:
+		if !g.isRemote(e) {
+			g.fail("indexing a local array is not supported yet")
+		}
+		return g.remoteScalar(e)
 	case *ast.FieldAccess, *ast.TupleIndex:
+		if g.isRemote(e) {
+			return g.remoteScalar(e)
+		}
 		// A member of a memory value: evaluate the whole into a temp, load the member.
 		t := g.Type(e)
 		loc, ft := g.memberLoc(e)
@@ -313,6 +321,8 @@ func (g *gen) unary(e *ast.Unary) asm.Register {
 		return r
 	case "+":
 		return g.Expr(e.X)
+	case "*":
+		return g.remoteScalar(e)
 	}
 	g.fail("unsupported unary operator %s", e.Op)
 	return 0

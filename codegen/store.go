@@ -126,6 +126,10 @@ func (g *gen) storeSame(e ast.Expr, dst stdlib.Loc, t types.Type) {
 		g.Copy(dst, l, t.Size())
 		return
 	}
+	if g.isRemote(e) {
+		g.remoteInto(e, dst, t)
+		return
+	}
 	switch x := e.(type) {
 	case *ast.MapRef, *ast.MapAccess:
 		g.mapReadInto(e, dst, t)
@@ -173,6 +177,10 @@ func (g *gen) memberLoc(e ast.Expr) (stdlib.Loc, types.Type) {
 		}
 	case *ast.FieldAccess:
 		x = m.X
+		if f, ok := g.info.Fields[m]; ok {
+			pick = func(types.Type) (types.Field, bool) { return f, true }
+			break
+		}
 		pick = func(t types.Type) (types.Field, bool) {
 			if rt, ok := t.(*types.Record); ok {
 				for _, f := range rt.Fields {

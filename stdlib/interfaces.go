@@ -41,6 +41,8 @@ type Checker interface {
 	ConstString(e ast.Expr) (string, bool)
 	MaxStrlen() int
 	Unsafe() bool
+	// KernelStruct finds "struct name" in the preamble or kernel BTF.
+	KernelStruct(name string) (*types.Struct, bool)
 	// NamedParam returns a named parameter ("--name=value") given on the command line.
 	NamedParam(name string) (string, bool)
 	// ChildPID is the pid of the -c child (0 when there is none).

@@ -38,6 +38,20 @@ func init() {
 		helperVar("cgroup", asm.FnGetCurrentCgroupId, types.Uint64, 0, false),
 		helperVar("jiffies", asm.FnJiffies64, types.Uint64, 0, false),
 		&Entry{
+			Name: "curtask", Kind: Var, Bare: true,
+			Check: func(c Checker, call *Call) types.Type {
+				st, ok := c.KernelStruct("task_struct")
+				if !ok {
+					return &types.Pointer{Space: types.AddrKernel}
+				}
+				return &types.Pointer{Elem: st, Space: types.AddrKernel}
+			},
+			Emit: func(g Gen, _ *Call, _ Loc) {
+				r := g.Push()
+				g.Emit(asm.FnGetCurrentTask.Call(), asm.Mov.Reg(r, asm.R0))
+			},
+		},
+		&Entry{
 			Name: "username", Kind: Var, Bare: true,
 			Check: func(Checker, *Call) types.Type { return &types.Special{Name: "username", Bytes: 8} },
 			Emit: func(g Gen, _ *Call, dst Loc) {

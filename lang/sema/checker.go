@@ -8,6 +8,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/kbtf"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -27,6 +28,13 @@ type checker struct {
 	// varTypes keeps the settled type of each variable by declaring node.
 	varTypes map[*ast.Variable]types.Type
 	nextVar  int
+
+	// C preamble and kernel types
+	cstructs  map[string]*types.Struct
+	ctypedefs map[string]types.Type
+	cenums    map[string]int64
+	kbtf      *kbtf.Kernel
+	kbtfTried bool
 
 	// per-probe state
 	probe    *ProbeInfo
@@ -56,6 +64,7 @@ func newInfo() *Info {
 		Calls:  map[ast.Expr]*CallInfo{},
 		Consts: map[ast.Expr]Const{},
 		Ctx:    map[ast.Expr]CtxRef{},
+		Fields: map[ast.Expr]types.Field{},
 		maps:   map[string]*Map{},
 	}
 }

@@ -91,6 +91,12 @@ func (c *checker) field(e *ast.FieldAccess) types.Type {
 		return nil
 	}
 	switch t := t.(type) {
+	case *types.Pointer:
+		if st, ok := t.Elem.(*types.Struct); ok {
+			return c.structField(e, c.complete(st))
+		}
+	case *types.Struct:
+		return c.structField(e, c.complete(t))
 	case *types.Record:
 		for _, f := range t.Fields {
 			if f.Name == e.Name {
@@ -102,4 +108,32 @@ func (c *checker) field(e *ast.FieldAccess) types.Type {
 	}
 	c.errorf(e.Span(), "Can not access field '%s' on expression of type '%s'", e.Name, t)
 	return nil
+}
+
+// structField types s.name; char arrays read as strings, as bpftrace does.
+func (c *checker) structField(e *ast.FieldAccess, s *types.Struct) types.Type {
+	if s.Fields == nil {
+		c.errorf(e.Span(), "Unknown struct layout for '%s' (no definition and no kernel BTF)", s)
+		return nil
+	}
+	f, ok := s.Field(e.Name)
+	if !ok {
+		c.errorf(e.Span(), "Struct/union of type '%s' does not contain a field named '%s'", s, e.Name)
+		return nil
+	}
+	c.info.Fields[e] = f
+	return fieldType(f.Type)
+}
+
+// fieldType is how a member reads: char arrays become strings.
+func fieldType(t types.Type) types.Type {
+	if a, ok := t.(*types.Array); ok {
+		if it, ok := a.Elem.(*types.Int); ok && it.Bits == 8 {
+			return &types.String{N: a.Len}
+		}
+	}
+	if st, ok := t.(*types.Struct); ok {
+		return st
+	}
+	return t
 }

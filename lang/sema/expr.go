@@ -128,6 +128,27 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		c.info.Consts[e] = Const{Int: int64(t.Size())}
 		return types.Uint64
+	case *ast.IndexExpr:
+		xt, it := c.expr(e.X), c.expr(e.Index)
+		if xt == nil || it == nil {
+			return nil
+		}
+		if !isInt(it) {
+			c.errorf(e.Index.Span(), "The array index must be an integer, got '%s'", it)
+			return nil
+		}
+		switch xt := xt.(type) {
+		case *types.Pointer:
+			if xt.Elem == nil {
+				c.errorf(e.Span(), "Cannot index a void pointer")
+				return nil
+			}
+			return fieldType(xt.Elem)
+		case *types.Array:
+			return fieldType(xt.Elem)
+		}
+		c.errorf(e.Span(), "The [] operator can not be used on expressions of type '%s'", xt)
+		return nil
 	case *ast.BlockExpr:
 		c.push()
 		for _, s := range e.Stmts {
@@ -331,7 +352,10 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			c.errorf(e.Span(), "Can not dereference type '%s'", t)
 			return nil
 		}
-		return p.Elem
+		if st, ok := p.Elem.(*types.Struct); ok {
+			return c.complete(st)
+		}
+		return fieldType(p.Elem)
 	}
 	c.errorf(e.Span(), "Operator '%s' is not supported here", e.Op)
 	return nil
@@ -421,9 +445,20 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 			c.errorf(te.Span(), "Cannot use type 'void' here")
 			return nil
 		}
+		te2 := *te
+		te2.Ptr--
+		var inner types.Type = &types.Pointer{Space: types.AddrKernel}
+		for i := 0; i < te2.Ptr; i++ {
+			inner = &types.Pointer{Elem: inner, Space: types.AddrKernel}
+		}
+		return inner
 	default:
-		c.errorf(te.Span(), "Unknown type: '%s'", te.Name)
-		return nil
+		nt, ok := c.namedType(te.Name)
+		if !ok {
+			c.errorf(te.Span(), "Unknown type: '%s'", te.Name)
+			return nil
+		}
+		t = nt
 	}
 	if te.Name == "string" && len(te.Dims) == 1 && te.Dims[0] > 0 {
 		return &types.String{N: te.Dims[0]}

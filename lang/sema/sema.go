@@ -53,6 +53,8 @@ type Info struct {
 	Calls map[ast.Expr]*CallInfo
 	// Consts holds the value of constant expressions ($1, sizeof, ncpus...).
 	Consts map[ast.Expr]Const
+	// Fields holds the resolved struct member of each x.f / x->f on a struct.
+	Fields map[ast.Expr]types.Field
 	// Ctx maps args.f / argN / retval expressions to how they are read.
 	Ctx map[ast.Expr]CtxRef
 	// Probes are the action blocks with their expanded targets, in source order.
@@ -160,6 +162,7 @@ type Pass struct {
 // Passes run in order; Check stops after the first that reports an error.
 var Passes = []Pass{
 	{"config", resolveConfig},
+	{"c declarations", collectCDecls},
 	{"attach", expandAttachPoints},
 	{"types", typeProgram},
 }
