@@ -204,6 +204,24 @@ func (pr *printer) leading(pos int) {
 	}
 }
 
+// gap writes the comments before pos on their own lines, keeping a blank
+// line wherever the source has one between them, or before pos when
+// blankBefore is set. cursor is where the previous item ended; no blank
+// line is written before anything else in the enclosing list (wrote).
+func (pr *printer) gap(cursor *int, pos int, wrote *bool, blankBefore bool) {
+	for _, c := range pr.cm.before(pos) {
+		if *wrote && pr.cm.blankLine(*cursor, c.start) {
+			pr.b.WriteByte('\n')
+		}
+		pr.line(c.text)
+		*wrote = true
+		*cursor = c.end
+	}
+	if blankBefore && *wrote && pr.cm.blankLine(*cursor, pos) {
+		pr.b.WriteByte('\n')
+	}
+}
+
 // trail returns " // comment" for a comment at the end of the line that
 // ends at end, or "".
 func (pr *printer) trail(end int) string {

@@ -198,20 +198,18 @@ func isKnownType(name string) bool {
 func (pr *printer) blockExpr(e *ast.BlockExpr) string {
 	sub := &printer{indent: pr.indent + 1, cm: pr.cm}
 	after := sub.trail(start(e) + 1)
-	prevEnd := start(e) + 1
-	for i, s := range e.Stmts {
-		if i > 0 && sub.cm.blankLine(prevEnd, start(s)) {
-			sub.b.WriteByte('\n')
-		}
-		sub.leading(start(s))
+	cursor, wrote := start(e)+1, false
+	for _, s := range e.Stmts {
+		sub.gap(&cursor, start(s), &wrote, true)
 		sub.stmt(s, false)
-		prevEnd = end(s)
+		cursor, wrote = end(s), true
 	}
 	if e.Value != nil {
-		sub.leading(start(e.Value))
+		sub.gap(&cursor, start(e.Value), &wrote, true)
 		sub.simple(e.Value, sub.expr(e.Value, 0))
+		cursor, wrote = end(e.Value), true
 	}
-	sub.leading(end(e) - 1)
+	sub.gap(&cursor, end(e)-1, &wrote, false)
 	return "{" + after + "\n" + sub.b.String() + pr.pad() + "}"
 }
 

@@ -26,6 +26,7 @@ func Program(p *ast.Program) string {
 		}
 	}
 	var prev ast.Decl
+	cursor := 0
 	for _, d := range p.Decls {
 		_, isPre := d.(*ast.Preproc)
 		_, prevPre := prev.(*ast.Preproc)
@@ -34,9 +35,10 @@ func Program(p *ast.Program) string {
 				pr.b.WriteByte('\n')
 			}
 		}
-		pr.leading(start(d))
+		wrote := false // the separator above is the blank line before comments
+		pr.gap(&cursor, start(d), &wrote, true)
 		pr.decl(d)
-		prev = d
+		prev, cursor = d, end(d)
 	}
 	if rest := pr.cm.before(1 << 62); len(rest) > 0 {
 		if pr.b.Len() > 0 {
@@ -249,16 +251,13 @@ func (pr *printer) block(b *ast.Block, valueLast bool) {
 	}
 	pr.b.WriteString("{" + after + "\n")
 	pr.indent++
-	prevEnd := start(b) + 1
+	cursor, wrote := start(b)+1, false
 	for i, s := range b.Stmts {
-		if i > 0 && pr.cm.blankLine(prevEnd, start(s)) {
-			pr.b.WriteByte('\n')
-		}
-		pr.leading(start(s))
+		pr.gap(&cursor, start(s), &wrote, true)
 		pr.stmt(s, valueLast && i == len(b.Stmts)-1)
-		prevEnd = end(s)
+		cursor, wrote = end(s), true
 	}
-	pr.leading(end(b) - 1)
+	pr.gap(&cursor, end(b)-1, &wrote, false)
 	pr.indent--
 	pr.b.WriteString(pr.pad() + "}")
 }
