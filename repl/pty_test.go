@@ -22,7 +22,7 @@ type console struct {
 	slave  *os.File
 	mu     sync.Mutex
 	out    strings.Builder
-	seen   int // output up to here was matched already
+	seen   int           // output up to here was matched already
 	done   chan struct{} // closed when Run returned
 	code   int
 }
@@ -152,6 +152,10 @@ func (c *console) expect(want string) string {
 // printed in between (the echoed line included).
 func (c *console) enter(line string) string {
 	c.t.Helper()
+	// Output printed before (by probes, while idle) is not this entry's.
+	c.mu.Lock()
+	c.seen = len(ansi.ReplaceAllString(c.out.String(), ""))
+	c.mu.Unlock()
 	c.send(line + "\r")
 	// Typing redraws the prompt on the same line; a prompt after a newline
 	// is the next one.

@@ -139,6 +139,7 @@ func (r *reader) loop() bool {
 			continue
 		}
 		r.pending = nil
+		r.rl.SetPrompt(prompt) // output while it runs redraws this prompt
 		r.rl.SaveHistory(src)
 		if !r.s.execute(p) {
 			return false

@@ -155,8 +155,16 @@ func (s *session) addItems(items []*item) {
 		return
 	}
 	s.items = append(s.items, items...)
-	s.entries = append(s.entries, e)
 	s.remember(cp)
+	if len(e.attached) == 0 && len(e.ends) == 0 {
+		// Only begin blocks: they ran; nothing stays attached. Their
+		// text stays in the session (and in .save).
+		e.close()
+		return
+	}
+	s.mu.Lock()
+	s.entries = append(s.entries, e)
+	s.mu.Unlock()
 	if !s.opts.Quiet {
 		n := len(e.attached)
 		s.errorf("[%d] Attached %d probe%s\n", e.id, n, plural(n))
@@ -242,6 +250,8 @@ func (s *session) printMap(w output.Writer, obj *codegen.Object, name string, to
 
 // live lists the entries that are still attached or hold end blocks.
 func (s *session) live() []*entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var out []*entry
 	for _, e := range s.entries {
 		if !e.detached {
