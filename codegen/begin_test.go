@@ -43,6 +43,9 @@ var beginCases = []struct {
 	{"for map break", `BEGIN { @m["a"] = 1; @m["b"] = 1; $n = 0; for ($kv : @m) { $n++; break; } printf("%d\n", $n); }`, "1\n"},
 	{"for map exit", `BEGIN { @m[1] = 1; for ($kv : @m) { printf("in %d\n", $kv.1); exit(); } printf("after\n"); }`, "in 1\nexit(0)\n"},
 	{"len", `BEGIN { @m[1] = 1; @m[2] = 2; @c["x"] = count(); @c["y"] = count(); @c["z"] = count(); printf("%d %d\n", len(@m), len(@c)); }`, "2 3\n"},
+	{"offsetof", "struct foo { int a; long b; struct { int c; } in; }\nBEGIN { printf(\"%d %d %d\\n\", offsetof(struct foo, b), offsetof(struct foo, in.c), sizeof(struct foo)); }", "8 16 24\n"},
+	{"lruhash", `let @m = lruhash(10); BEGIN { @m[1] = 5; printf("%d\n", @m[1]); }`, "5\n"},
+	{"strcontains", `BEGIN { $s = "hello world"; printf("%d %d %d %d\n", strcontains($s, "o w"), strcontains($s, "xyz"), strcontains($s, ""), strcontains(comm, "codegen")); }`, "1 0 1 1\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

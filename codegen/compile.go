@@ -121,6 +121,13 @@ func userMap(m *sema.Map) (*UserMap, *ebpf.MapSpec, error) {
 	} else {
 		um.ValueSize = m.Value.Size()
 	}
+	if strings.Contains(m.Kind, "lru") {
+		if spec.Type == ebpf.PerCPUHash {
+			spec.Type = ebpf.LRUCPUHash
+		} else {
+			spec.Type = ebpf.LRUHash
+		}
+	}
 	if um.ValueSize == 0 {
 		um.ValueSize = 8
 	}

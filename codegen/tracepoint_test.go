@@ -2,6 +2,7 @@ package codegen_test
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -129,5 +130,39 @@ func TestTracepointCount(t *testing.T) {
 	copy(key, strings.TrimSpace(string(comm)))
 	if got := l.scalar(t, "@c", key); got < 10 {
 		t.Errorf("@c[%s] = %d, want >= 10", key, got)
+	}
+}
+
+// TestTracepointStrings reads a user string (openat's filename) and a
+// __data_loc string (sched_process_exec's filename) in the kernel.
+func TestTracepointStrings(t *testing.T) {
+	needRoot(t)
+	h := realHost(t)
+	const marker = "/tmp/gobpftrace_codegen_marker"
+	obj, _ := build(t, `
+tracepoint:syscalls:sys_enter_openat /str(args.filename) == "`+marker+`"/ {
+  $f = str(args.filename);
+  @opened[$f] = count();
+  printf("open %s %d\n", $f, $f == "`+marker+`");
+}
+tracepoint:sched:sched_process_exec /args.filename == "/bin/true"/ { printf("exec %s\n", args.filename); }
+`, sema.Options{Host: h})
+	l := load(t, obj)
+	var links []link.Link
+	for i, p := range obj.Programs {
+		lk, err := p.Provider.Attach(l.progs[i], p.Target, probe.AttachOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		links = append(links, lk)
+	}
+	os.Open(marker)
+	exec.Command("/bin/true").Run()
+	for _, lk := range links {
+		lk.Close()
+	}
+	got := l.output(t)
+	if !strings.Contains(got, "open "+marker+" 1\n") || !strings.Contains(got, "exec /bin/true\n") {
+		t.Errorf("got %q", got)
 	}
 }

@@ -15,6 +15,23 @@ type strData struct {
 
 func init() {
 	register(
+		&Entry{Name: "strcontains", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: 2,
+			Check: func(c Checker, call *Call) types.Type {
+				t := c.Check(call.Args[0])
+				if _, ok := t.(*types.String); t != nil && !ok {
+					c.Errorf(call.Args[0].Span(), "strcontains() expects a string, got %s", t)
+					return nil
+				}
+				c.Check(call.Args[1])
+				needle, ok := c.ConstString(call.Args[1])
+				if !ok {
+					c.Errorf(call.Args[1].Span(), "strcontains(): the needle must be a string literal")
+					return nil
+				}
+				c.SetData(call, needle)
+				return &types.Bool{}
+			},
+			Emit: emitStrcontains},
 		&Entry{Name: "str", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
 			Check: checkStr, Emit: emitStr},
 		&Entry{Name: "strncmp", Kind: Func, Paren: true, MinArgs: 3, MaxArgs: 3,
@@ -161,5 +178,39 @@ func compareBytes(g Gen, n int, ne string) {
 		asm.Add.Imm(asm.R3, 1),
 		asm.Ja.Label(top),
 	)
+	g.Bind(done)
+}
+
+// emitStrcontains searches a literal needle: for each start i (a bounded
+// loop), compare the needle's bytes unrolled; a NUL before a match ends it.
+func emitStrcontains(g Gen, call *Call, _ Loc) {
+	needle := g.Data(call).(string)
+	hay := stringAt(g, call.Args[0])
+	n := g.Type(call.Args[0]).(*types.String).N
+	r := g.Push()
+	found, done, top, next := g.NewLabel(), g.NewLabel(), g.NewLabel(), g.NewLabel()
+	if needle == "" {
+		g.Emit(asm.Mov.Imm(r, 1))
+		return
+	}
+	m := len(needle)
+	g.Emit(asm.Mov.Imm(r, 0))
+	if m >= n {
+		return
+	}
+	g.Addr(asm.R4, hay)
+	g.Emit(asm.Mov.Imm(asm.R3, 0))
+	g.Bind(top)
+	g.Emit(asm.JGT.Imm(asm.R3, int32(n-m-1), done),
+		asm.Mov.Reg(asm.R1, asm.R4), asm.Add.Reg(asm.R1, asm.R3),
+		asm.LoadMem(asm.R2, asm.R1, 0, asm.Byte), asm.JEq.Imm(asm.R2, 0, done))
+	for j := 0; j < m; j++ {
+		g.Emit(asm.LoadMem(asm.R2, asm.R1, int16(j), asm.Byte), asm.JNE.Imm(asm.R2, int32(needle[j]), next))
+	}
+	g.Emit(asm.Ja.Label(found))
+	g.Bind(next)
+	g.Emit(asm.Add.Imm(asm.R3, 1), asm.Ja.Label(top))
+	g.Bind(found)
+	g.Emit(asm.Mov.Imm(r, 1))
 	g.Bind(done)
 }

@@ -128,6 +128,34 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		c.info.Consts[e] = Const{Int: int64(t.Size())}
 		return types.Uint64
+	case *ast.Offsetof:
+		var t types.Type
+		if e.Type != nil {
+			t = c.typeExpr(e.Type)
+		} else {
+			t = c.expr(e.X)
+		}
+		if t == nil {
+			return nil
+		}
+		off := 0
+		for _, name := range e.Fields {
+			st, ok := t.(*types.Struct)
+			if !ok {
+				c.errorf(e.Span(), "offsetof() requires a struct or union, got '%s'", t)
+				return nil
+			}
+			st = c.complete(st)
+			f, ok := st.Field(name)
+			if !ok {
+				c.errorf(e.Span(), "'%s' has no field named '%s'", st, name)
+				return nil
+			}
+			off += f.Offset
+			t = f.Type
+		}
+		c.info.Consts[e] = Const{Int: int64(off)}
+		return types.Uint64
 	case *ast.IndexExpr:
 		xt, it := c.expr(e.X), c.expr(e.Index)
 		if xt == nil || it == nil {

@@ -25,6 +25,9 @@ func typeProgram(c *checker) {
 			}
 		}
 		c.nextVar = 0
+		if !final {
+			c.declareMaps()
+		}
 		for _, pi := range c.info.Probes {
 			c.typeProbe(pi)
 		}
@@ -305,3 +308,36 @@ func assignable(slot, v types.Type) bool {
 }
 
 func isBool(t types.Type) bool { _, ok := t.(*types.Bool); return ok }
+
+// declareMaps applies "let @m = hash(N);" declarations.
+func (c *checker) declareMaps() {
+	for _, d := range c.prog.Decls {
+		md, ok := d.(*ast.MapDecl)
+		if !ok {
+			continue
+		}
+		name := "@" + md.Map.Name
+		switch md.Kind {
+		case "hash", "lruhash", "percpuhash", "percpulruhash":
+		default:
+			c.diags.Errorf(md.Span(), "Invalid map type: %s (expected hash, lruhash, percpuhash or percpulruhash)", md.Kind)
+			continue
+		}
+		n := int64(c.info.Config.MaxMapKeys)
+		if len(md.Args) > 0 {
+			k, ok := c.constOf(md.Args[0])
+			if !ok || k.IsStr || k.Int < 1 {
+				c.diags.Errorf(md.Args[0].Span(), "The map size must be a positive integer constant")
+				continue
+			}
+			n = k.Int
+		}
+		if c.info.maps[name] != nil {
+			c.diags.Errorf(md.Span(), "Map %s is declared twice", name)
+			continue
+		}
+		m := &Map{Name: name, Spec: SpecName(name), Kind: md.Kind, MaxKeys: int(n)}
+		c.info.maps[name] = m
+		c.info.Maps = append(c.info.Maps, m)
+	}
+}
