@@ -105,3 +105,10 @@ func TestCurtask(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestRawTracepoint(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `rawtracepoint:sys_enter { @[arg1] = count(); @f[probe] = count(); }`, sema.Options{Host: realHost(t)})
+	load(t, obj)
+	t.Logf("%d insns", insnCount(obj))
+}

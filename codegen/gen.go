@@ -424,3 +424,5 @@ func stImm(dst asm.Register, off int16, v int64, size asm.Size) asm.Instruction 
 		Constant: v,
 	}
 }
+
+func (g *gen) TargetFunc() string { return g.t.Target.Func }

@@ -51,6 +51,8 @@ type Checker interface {
 	StackMode() types.StackMode
 	// NCPUs is the value of the ncpus builtin.
 	NCPUs() int
+	// TargetFuncLen is the longest function name among the current probe's targets, plus one.
+	TargetFuncLen() int
 	// ProbeNameLen is the longest full probe name among the current probe's targets, plus one.
 	ProbeNameLen() int
 	// Provider is the canonical provider name of the probe being checked ("begin", "tracepoint").
@@ -129,6 +131,8 @@ type Gen interface {
 	ExitProgram()
 	// Config returns resolved config values.
 	MaxStrlen() int
+	// TargetFunc is the function the target probes ("" when none).
+	TargetFunc() string
 	// ProbeName is the full name of the target being compiled (the probe builtin).
 	ProbeName() string
 	// Lookup calls map_lookup_elem; the value pointer (or NULL) is in r0.

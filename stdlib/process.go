@@ -38,6 +38,17 @@ func init() {
 		helperVar("cgroup", asm.FnGetCurrentCgroupId, types.Uint64, 0, false),
 		helperVar("jiffies", asm.FnJiffies64, types.Uint64, 0, false),
 		&Entry{
+			Name: "func", Kind: Var, Bare: true,
+			Check: func(c Checker, call *Call) types.Type {
+				n := c.TargetFuncLen()
+				c.SetData(call, n)
+				return &types.String{N: n}
+			},
+			Emit: func(g Gen, c *Call, dst Loc) {
+				g.StringConst(dst, g.TargetFunc(), g.Data(c).(int))
+			},
+		},
+		&Entry{
 			Name: "curtask", Kind: Var, Bare: true,
 			Check: func(c Checker, call *Call) types.Type {
 				st, ok := c.KernelStruct("task_struct")

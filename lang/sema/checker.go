@@ -178,3 +178,15 @@ func (c *checker) NamedParam(name string) (string, bool) {
 }
 
 func (c *checker) ChildPID() int { return c.opts.ChildPID }
+
+func (c *checker) TargetFuncLen() int {
+	n := 1
+	if c.probe != nil {
+		for _, t := range c.probe.Targets {
+			if len(t.Target.Func)+1 > n {
+				n = len(t.Target.Func) + 1
+			}
+		}
+	}
+	return n
+}
