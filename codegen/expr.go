@@ -281,6 +281,10 @@ func (g *gen) aluReg(op string, l, r asm.Register, sign bool) {
 			g.Emit(alu.Reg(l, r))
 			return
 		}
+		if r >= asm.R1 && r <= asm.R3 {
+			g.Emit(asm.Mov.Reg(asm.R4, r)) // the sequence below uses r1-r3
+			r = asm.R4
+		}
 		// Signed division on any kernel: divide magnitudes, then fix the
 		// sign (the quotient's from both signs, the remainder's from the
 		// dividend's), as C truncating division does.

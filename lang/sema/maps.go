@@ -37,14 +37,16 @@ func (c *checker) mapRead(e ast.Expr) types.Type {
 		return nil
 	}
 	c.mapKey(m, e, keys, false)
-	if _, agg := m.Value.(*types.Agg); agg {
-		a := m.Value.(*types.Agg)
+	if a, agg := m.Value.(*types.Agg); agg {
+		// Summed over the CPUs in the probe (bpf_map_lookup_percpu_elem).
 		switch a.Kind {
-		case types.AggCount, types.AggSum, types.AggMin, types.AggMax, types.AggAvg:
-			// bpftrace reads these as integers (this CPU's share is not
-			// meaningful, so it is summed like the runtime does).
-			c.errorf(e.Span(), "Reading the value of %s() map %s in a probe is not supported yet", a, name)
-			return nil
+		case types.AggCount:
+			return types.Uint64
+		case types.AggSum, types.AggMin, types.AggMax, types.AggAvg:
+			if a.Signed {
+				return types.Int64
+			}
+			return types.Uint64
 		}
 		c.errorf(e.Span(), "%s() maps cannot be used in expressions", a)
 		return nil

@@ -60,6 +60,8 @@ type Info struct {
 	// Probes are the action blocks with their expanded targets, in source order.
 	Probes []*ProbeInfo
 	Config Config
+	// NCPUs bounds loops over per-CPU values (reading count() maps in probes).
+	NCPUs int
 
 	maps map[string]*Map
 }

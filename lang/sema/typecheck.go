@@ -17,6 +17,7 @@ func typeProgram(c *checker) {
 			old := c.info
 			c.info = newInfo()
 			c.info.Config = old.Config
+			c.info.NCPUs = c.opts.NCPUs
 			c.info.Probes = old.Probes
 			for _, m := range old.Maps {
 				nm := *m
