@@ -74,11 +74,16 @@ func (l List) Sort() {
 	sort.SliceStable(l, func(i, j int) bool { return l[i].Span.Start < l[j].Span.Start })
 }
 
-// Render formats every diagnostic against f, in order.
+// Render formats every diagnostic against f: errors first, then warnings,
+// each group in list order, as bpftrace emits them.
 func (l List) Render(f *lang.File) string {
 	var b strings.Builder
-	for _, d := range l {
-		d.render(&b, f)
+	for _, sev := range []Severity{Error, Warning} {
+		for _, d := range l {
+			if d.Severity == sev {
+				d.render(&b, f)
+			}
+		}
 	}
 	return b.String()
 }
@@ -93,43 +98,53 @@ func (l List) Error() string {
 }
 
 func (d *Diagnostic) render(b *strings.Builder, f *lang.File) {
-	start := f.Position(d.Span.Start)
-	endOff := d.Span.End
-	if endOff > d.Span.Start {
-		endOff-- // last byte inside the span
-	}
-	end := f.Position(endOff)
-	switch {
-	case start.Line != end.Line:
-		fmt.Fprintf(b, "%s:%d-%d: %s: %s\n", f.Name, start.Line, end.Line, d.Severity, d.Msg)
-	case end.Col > start.Col:
-		fmt.Fprintf(b, "%s:%d:%d-%d: %s: %s\n", f.Name, start.Line, start.Col, end.Col+1, d.Severity, d.Msg)
-	default:
-		fmt.Fprintf(b, "%s:%d:%d-%d: %s: %s\n", f.Name, start.Line, start.Col, start.Col+1, d.Severity, d.Msg)
-	}
-	line := f.Line(start.Line)
-	b.WriteString(line)
-	b.WriteByte('\n')
-	// Tabs in the source line stay tabs under it, so the tildes line up.
-	for i := 0; i < start.Col-1 && i < len(line); i++ {
-		if line[i] == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteByte(' ')
-		}
-	}
-	n := 1
-	if start.Line == end.Line {
-		n = end.Col - start.Col + 1
-	} else {
-		n = len(line) - start.Col + 1
-	}
-	if n < 1 {
-		n = 1
-	}
-	b.WriteString(strings.Repeat("~", n))
-	b.WriteByte('\n')
+	renderAt(b, f, d.Span, d.Severity, d.Msg)
 	for _, h := range d.Hints {
 		fmt.Fprintf(b, "HINT: %s\n", h)
 	}
+	for _, sp := range d.ExpandedFrom {
+		renderAt(b, f, sp, d.Severity, "expanded from")
+	}
+}
+
+// renderAt writes one message with its source context, the way bpftrace's
+// SourceLocation does: "file:line:col-col:" and the line with '~' under the
+// span, tabs shown as four columns; or "file:line-line:" and every line of a
+// span over several lines, without markers.
+func renderAt(b *strings.Builder, f *lang.File, sp lang.Span, sev Severity, msg string) {
+	start := f.Position(sp.Start)
+	endOff := sp.End
+	if endOff > sp.Start {
+		endOff-- // last byte inside the span
+	}
+	end := f.Position(endOff)
+	if start.Line != end.Line {
+		fmt.Fprintf(b, "%s:%d-%d: %s: %s\n", f.Name, start.Line, end.Line, sev, msg)
+		for n := start.Line; n <= end.Line; n++ {
+			b.WriteString(f.Line(n))
+			b.WriteByte('\n')
+		}
+		return
+	}
+	colEnd := end.Col + 1 // exclusive
+	fmt.Fprintf(b, "%s:%d:%d-%d: %s: %s\n", f.Name, start.Line, start.Col, colEnd, sev, msg)
+	line := f.Line(start.Line)
+	b.WriteString(strings.ReplaceAll(line, "\t", "    "))
+	b.WriteByte('\n')
+	for x := 0; x < len(line) && x < colEnd-1; x++ {
+		marker := "~"
+		if x < start.Col-1 {
+			marker = " "
+		}
+		if line[x] == '\t' {
+			marker = strings.Repeat(marker, 4)
+		}
+		b.WriteString(marker)
+	}
+	if start.Col > len(line) {
+		// The span starts past the end of the line (an error at end of
+		// input): bpftrace shows no marker; one '~' says where.
+		b.WriteString("~")
+	}
+	b.WriteByte('\n')
 }
