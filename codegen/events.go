@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/sema"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -16,11 +17,51 @@ const (
 // arguments straight into it and submits it. When the buffer is full the
 // event-loss counter is incremented instead.
 func (g *gen) SendEvent(call *stdlib.Call, args []ast.Expr) {
+	if len(args) == 0 {
+		end := g.beginEvent(call, false)
+		g.Emit(asm.Mov.Reg(asm.R1, asm.R0), asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
+		g.Bind(end)
+		return
+	}
+	ev := g.event(call)
+	g.WriteEvent(call, func(rec stdlib.Loc) {
+		for i, a := range args {
+			f := ev.ArgsType.Fields[i]
+			g.Store(a, rec.At(f.Offset), f.Type)
+		}
+	})
+}
+
+func (g *gen) event(call *stdlib.Call) *sema.Event {
 	ci := g.info.Calls[call.Node]
 	if ci == nil || ci.Event < 0 {
 		g.fail("%s: no event recorded", call.Name)
 	}
-	ev := g.info.Events[ci.Event]
+	return g.info.Events[ci.Event]
+}
+
+// WriteEvent reserves the call's record and lets fill write the payload
+// at rec (offsets as in the event's ArgsType), then submits it.
+func (g *gen) WriteEvent(call *stdlib.Call, fill func(rec stdlib.Loc)) {
+	end := g.beginEvent(call, true)
+	// The record pointer lives in a temporary (r6-r9) while the payload is
+	// written straight into the record.
+	p := g.Push()
+	g.Emit(asm.Mov.Reg(p, asm.R0))
+	rec := stdlib.Loc{Ptr: int16(g.depth), Off: 8}
+	saved := g.padStrings
+	g.padStrings = false
+	fill(rec)
+	g.padStrings = saved
+	g.Emit(asm.Mov.Reg(asm.R1, p), asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
+	g.Pop()
+	g.Bind(end)
+}
+
+// beginEvent reserves the record and writes the ID; r0 points at the
+// record afterwards. The returned label follows the event.
+func (g *gen) beginEvent(call *stdlib.Call, payload bool) string {
+	ev := g.event(call)
 	size := 8
 	if ev.ArgsType != nil {
 		size += ev.ArgsType.Size()
@@ -36,26 +77,7 @@ func (g *gen) SendEvent(call *stdlib.Call, args []ast.Expr) {
 	g.jmp(end)
 	g.Bind(ok)
 	g.Emit(stImm(asm.R0, 0, int64(ev.ID), asm.DWord))
-	if len(args) > 0 {
-		// The record pointer lives in a temporary (r6-r9) while the
-		// arguments are written straight into the record.
-		p := g.Push()
-		g.Emit(asm.Mov.Reg(p, asm.R0))
-		rec := stdlib.Loc{Ptr: int16(g.depth)}
-		saved := g.padStrings
-		g.padStrings = false
-		for i, a := range args {
-			f := ev.ArgsType.Fields[i]
-			g.Store(a, rec.At(8+f.Offset), f.Type)
-		}
-		g.padStrings = saved
-		g.Emit(asm.Mov.Reg(asm.R1, p))
-		g.Pop()
-	} else {
-		g.Emit(asm.Mov.Reg(asm.R1, asm.R0))
-	}
-	g.Emit(asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
-	g.Bind(end)
+	return end
 }
 
 // builtinScalar generates a builtin with a scalar value: its Emit pushes one temporary.

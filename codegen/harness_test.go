@@ -134,6 +134,14 @@ func (l *loaded) output(t testing.TB) string {
 		switch ev.Kind {
 		case codegen.EvPrintf:
 			b.WriteString(output.Sprintf(ev.Fmt, vals))
+		case codegen.EvJoin:
+			var parts []string
+			for _, v := range vals[0].(output.Array) {
+				if v.(output.String) != "" {
+					parts = append(parts, string(v.(output.String)))
+				}
+			}
+			b.WriteString(strings.Join(parts, ev.Fmt) + "\n")
 		case codegen.EvExit:
 			fmt.Fprintf(&b, "exit(%v)\n", vals[0])
 		default:
@@ -170,6 +178,12 @@ func decode(t types.Type, b []byte) output.Value {
 			s = s[:i]
 		}
 		return output.String(s)
+	case *types.Array:
+		var out output.Array
+		for i := 0; i < t.Len; i++ {
+			out = append(out, decode(t.Elem, b[i*t.Elem.Size():]))
+		}
+		return out
 	case *types.Tuple:
 		var out output.Tuple
 		for _, f := range t.Fields {

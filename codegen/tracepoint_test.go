@@ -166,3 +166,20 @@ tracepoint:sched:sched_process_exec /args.filename == "/bin/true"/ { printf("exe
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestJoin reads execve's argv.
+func TestJoin(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `tracepoint:syscalls:sys_enter_execve /comm == "codegen.test"/ { join(args.argv, ","); }`, sema.Options{Host: realHost(t)})
+	l := load(t, obj)
+	lk, err := obj.Programs[0].Provider.Attach(l.progs[0], obj.Programs[0].Target, probe.AttachOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec.Command("/bin/true", "one", "two").Run()
+	lk.Close()
+	got := l.output(t)
+	if !strings.Contains(got, "/bin/true,one,two\n") {
+		t.Errorf("got %q", got)
+	}
+}

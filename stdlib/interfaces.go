@@ -123,6 +123,9 @@ type Gen interface {
 	Bind(label string)
 	// SendEvent sends the message that sema recorded for call, with args as its payload.
 	SendEvent(call *Call, args []ast.Expr)
+	// WriteEvent sends the call's event; fill writes the payload at rec
+	// (field offsets of the event's ArgsType).
+	WriteEvent(call *Call, fill func(rec Loc))
 	// Data returns what the Check hook attached to call.
 	Data(call *Call) any
 	// MapSpec is the spec name of the user map name ("@x").
