@@ -20,8 +20,8 @@ func scanAttachPoint(src string, p int) int {
 	for p < len(src) {
 		c := src[p]
 		switch {
-		case isIdentBody(c) || strings.IndexByte(".*?+-$@=~#%!&|<>", c) >= 0:
-			// name, glob and path characters
+		case isIdentBody(c) || c >= 0x80 || strings.IndexByte(".*?+-$@=~#%!&|<>", c) >= 0:
+			// name, glob and path characters (UTF-8 names pass through)
 		case c == '"':
 			q := p + 1
 			for q < len(src) && src[q] != '"' && src[q] != '\n' {
