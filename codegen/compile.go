@@ -274,7 +274,11 @@ func Dump(obj *Object) string {
 	}
 	for _, p := range obj.Programs {
 		fmt.Fprintf(&b, "\nprogram %s (%s, %s): %d instructions\n", p.Target.Name, p.Spec.Name, p.Spec.Type, countInsns(p.Spec.Instructions))
-		fmt.Fprintf(&b, "%v", p.Spec.Instructions)
+		text := fmt.Sprintf("%v", p.Spec.Instructions)
+		b.WriteString(text)
+		if !strings.HasSuffix(text, "\n") {
+			b.WriteByte('\n')
+		}
 	}
 	return b.String()
 }
