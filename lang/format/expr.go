@@ -98,7 +98,11 @@ func (pr *printer) bare(e ast.Expr) string {
 		return e.Func + bang + "(" + pr.exprList(e.Args) + ")"
 	case *ast.Binary:
 		p := binPrec[e.Op]
-		return pr.expr(e.L, p) + " " + e.Op + " " + pr.expr(e.R, p+1)
+		r := pr.expr(e.R, p+1)
+		if e.Op == "/" && strings.HasPrefix(r, "{") {
+			r = "(" + r + ")" // "/ {" would close a predicate
+		}
+		return pr.expr(e.L, p) + " " + e.Op + " " + r
 	case *ast.Unary:
 		return joinOp(e.Op, pr.expr(e.X, precUnary))
 	case *ast.IncDec:

@@ -28,12 +28,8 @@ func Program(p *ast.Program) string {
 	var prev ast.Decl
 	cursor := 0
 	for _, d := range p.Decls {
-		_, isPre := d.(*ast.Preproc)
-		_, prevPre := prev.(*ast.Preproc)
-		if pr.b.Len() > 0 {
-			if !(isPre && prevPre) || strings.HasSuffix(prev.(*ast.Preproc).Text, "\\") {
-				pr.b.WriteByte('\n')
-			}
+		if pr.b.Len() > 0 && !sameGroup(prev, d) {
+			pr.b.WriteByte('\n')
 		}
 		wrote := false // the separator above is the blank line before comments
 		pr.gap(&cursor, start(d), &wrote, true)
@@ -49,6 +45,28 @@ func Program(p *ast.Program) string {
 		}
 	}
 	return pr.b.String()
+}
+
+// sameGroup reports whether d continues a run of one-line declarations of
+// the same kind (#include lines, imports, map declarations, typedefs),
+// which are not separated by blank lines.
+func sameGroup(prev, d ast.Decl) bool {
+	switch prev := prev.(type) {
+	case *ast.Preproc:
+		// A continuation backslash would swallow the next line.
+		_, ok := d.(*ast.Preproc)
+		return ok && !strings.HasSuffix(prev.Text, "\\")
+	case *ast.Import:
+		_, ok := d.(*ast.Import)
+		return ok
+	case *ast.MapDecl:
+		_, ok := d.(*ast.MapDecl)
+		return ok
+	case *ast.CTypedef:
+		_, ok := d.(*ast.CTypedef)
+		return ok
+	}
+	return false
 }
 
 // Expr returns the canonical source of one expression.
