@@ -13,6 +13,10 @@ if [ -z "$pb" ] || [ "$(id -u)" != 0 ]; then
   echo "perfbench not found or not root: skipping side-by-side run"
   exit 0
 fi
+# perfbench needs bpftool (program sizes) and reads RSS with GNU time.
+if ! command -v bpftool >/dev/null || ! command -v bpftrace >/dev/null || [ ! -x /usr/bin/time ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool bpftrace time >/dev/null || true
+fi
 bins=(--bin "$PWD/bin/gobpftrace@dot")
 command -v bpftrace >/dev/null && bins+=(--bin "$(command -v bpftrace)@arrow")
 out=${BENCH_OUT:-/tmp/gobpftrace-bench}
