@@ -3,6 +3,7 @@ package repl
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,6 +33,10 @@ func bpfLinks(t *testing.T) int {
 	return n
 }
 
+// self is this process's pid as text, for predicates: other processes on
+// the machine call getppid too.
+func self() string { return strconv.Itoa(os.Getpid()) }
+
 func getppid(n int) {
 	for i := 0; i < n; i++ {
 		syscall.Getppid()
@@ -41,7 +46,7 @@ func getppid(n int) {
 func TestTracepointProbeMapDetach(t *testing.T) {
 	c := startConsole(t)
 	before := bpfLinks(t)
-	out := c.enter("tracepoint:syscalls:sys_enter_getppid { @c = count(); }")
+	out := c.enter("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/ { @c = count(); }")
 	if !strings.Contains(out, "[1] Attached 1 probe") {
 		t.Fatalf("no attach message:\n%s", out)
 	}
@@ -94,7 +99,7 @@ func mapValue(t *testing.T, out, prefix string) string {
 
 func TestMultiLineEntry(t *testing.T) {
 	c := startConsole(t)
-	c.send("tracepoint:syscalls:sys_enter_getppid\r")
+	c.send("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/\r")
 	c.expect("...> ")
 	c.send("{\r")
 	c.expect("...> ")
@@ -120,7 +125,7 @@ func TestMultiLineEntry(t *testing.T) {
 
 func TestErrorKeepsSession(t *testing.T) {
 	c := startConsole(t)
-	out := c.enter("tracepoint:syscalls:sys_enter_getppid { @x = nosuchfunc(1); }")
+	out := c.enter("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/ { @x = nosuchfunc(1); }")
 	if !strings.Contains(out, "ERROR") || !strings.Contains(out, "~") {
 		t.Fatalf("no caret error:\n%s", out)
 	}
@@ -140,7 +145,7 @@ func TestErrorKeepsSession(t *testing.T) {
 
 func TestSaveReparses(t *testing.T) {
 	c := startConsole(t)
-	c.enter("tracepoint:syscalls:sys_enter_getppid { @c[pid] = count(); }")
+	c.enter("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/ { @c[pid] = count(); }")
 	c.enter("@total = 1")
 	path := filepath.Join(t.TempDir(), "s.bt")
 	out := c.enter(".save " + path)
@@ -169,7 +174,7 @@ func TestSaveReparses(t *testing.T) {
 
 func TestCtrlDPrintsMaps(t *testing.T) {
 	c := startConsole(t)
-	c.enter("tracepoint:syscalls:sys_enter_getppid { @calls = count(); }")
+	c.enter("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/ { @calls = count(); }")
 	getppid(2)
 	c.send("\x04")
 	select {
@@ -185,7 +190,7 @@ func TestCtrlDPrintsMaps(t *testing.T) {
 
 func TestCtrlCMutesOutput(t *testing.T) {
 	c := startConsole(t)
-	c.enter("tracepoint:syscalls:sys_enter_getppid { printf(\"tick %d\\n\", pid); }")
+	c.enter("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/ { printf(\"tick %d\\n\", pid); }")
 	getppid(1)
 	c.expect("tick ")
 	c.send("\x03")
@@ -199,5 +204,98 @@ func TestCtrlCMutesOutput(t *testing.T) {
 	}
 	if !strings.Contains(out, "muted") {
 		t.Fatalf(".probes:\n%s", out)
+	}
+}
+
+func TestTabCompletesTracepoint(t *testing.T) {
+	c := startConsole(t)
+	c.send("tracepoint:syscalls:sys_enter_getpp\t")
+	c.expect("tracepoint:syscalls:sys_enter_getppid")
+	out := c.enter(" { @tab = count(); }")
+	if !strings.Contains(out, "[1] Attached 1 probe") {
+		t.Fatalf("completed entry not attached:\n%s", out)
+	}
+	// Several candidates are listed.
+	c.send("tracepoint:syscalls:sys_enter_getp\t\t")
+	c.expect("sys_enter_getppid")
+	// A first Ctrl-C leaves the candidate list, a second abandons the line.
+	c.send("\x03")
+	time.Sleep(100 * time.Millisecond)
+	c.send("\x03")
+	c.expect("^C")
+	c.expect("gobpftrace> ")
+	out = c.enter("printf(\"after %s\\n\", \"tab\")")
+	if !strings.Contains(out, "after tab") {
+		t.Fatalf("session unusable after the candidate list:\n%s", out)
+	}
+}
+
+// TestOutputWhileTyping: probe output arrives while a line is half typed;
+// the line survives and runs when finished.
+func TestOutputWhileTyping(t *testing.T) {
+	c := startConsole(t)
+	c.enter("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/ { printf(\"fired\\n\"); }")
+	c.send("printf(\"typed %s\\n\", ")
+	c.expect("typed %s")
+	getppid(1)
+	c.expect("fired")
+	out := c.enter("\"intact\")")
+	if !strings.Contains(out, "typed intact") {
+		t.Fatalf("the half-typed line was lost:\n%s", out)
+	}
+}
+
+func TestHistoryFile(t *testing.T) {
+	requireRoot(t)
+	master, slave, err := openPty()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer master.Close()
+	defer slave.Close()
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			if _, err := master.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	hist := filepath.Join(t.TempDir(), "hist")
+	done := make(chan int)
+	go func() { done <- Run(Options{Stdin: slave, Stdout: slave, HistoryFile: hist, Quiet: true}) }()
+	master.WriteString("printf(\"a\\n\")\r")
+	master.WriteString("begin {\r printf(\"b\\n\");\r}\r")
+	master.WriteString(".quit\r")
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("session did not end")
+	}
+	b, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(b); !strings.Contains(s, `printf("a\n")`) || !strings.Contains(s, "begin {") {
+		t.Fatalf("history:\n%s", s)
+	}
+}
+
+func TestCtrlDDetachesEverything(t *testing.T) {
+	c := startConsole(t)
+	before := bpfLinks(t)
+	c.enter("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/ { @a = count(); }")
+	c.enter("tracepoint:syscalls:sys_exit_getppid /pid == " + self() + "/ { @b = count(); }")
+	getppid(1)
+	c.send("\x04")
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ctrl-D did not end the session")
+	}
+	c.expect("@a: 1")
+	c.expect("@b: 1")
+	if n := bpfLinks(t); n >= before+2 || n > before {
+		t.Fatalf("%d links/perf events open after Ctrl-D, %d before", n, before)
 	}
 }
