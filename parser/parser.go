@@ -78,6 +78,9 @@ func newParser(f *lang.File) *parser {
 	return p
 }
 
+// maxErrors stops a hopeless parse (a binary file, say) early.
+const maxErrors = 50
+
 // maxNest bounds nesting so that hostile input cannot exhaust the stack.
 const maxNest = 1000
 
@@ -271,6 +274,10 @@ func (p *parser) parseProgram(prog *ast.Program) {
 		p.next()
 	}
 	for p.tok.kind != tEOF {
+		if len(p.diags) >= maxErrors {
+			p.errAt(p.tok.start, p.tok.end, "too many errors")
+			return
+		}
 		p.item(func() {
 			p.hoisted = p.hoisted[:0]
 			if d := p.parseDecl(); d != nil {
