@@ -130,7 +130,7 @@ func (cs *commentSet) before(pos int) []comment {
 // trailing claims a one-line comment that follows end on the same line,
 // with only blanks, ';' or ',' between.
 func (cs *commentSet) trailing(end int) (comment, bool) {
-	if cs == nil {
+	if cs == nil || end <= 0 { // end 0: a node made by hand, not parsed
 		return comment{}, false
 	}
 	for i := cs.first; i < len(cs.list); i++ {
