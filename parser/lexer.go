@@ -98,8 +98,10 @@ func (l *lexer) next() token {
 		return tok(tInt, l.scanQuoted(start, '\'')-start)
 	case '@':
 		p := start + 1
-		for p < len(src) && isIdentBody(src[p]) {
-			p++
+		if p < len(src) && isIdentStart(src[p]) {
+			for p < len(src) && isIdentBody(src[p]) {
+				p++
+			}
 		}
 		return tok(tMap, p-start)
 	case '$':
