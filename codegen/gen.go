@@ -29,6 +29,8 @@ const (
 	stackLimit  = 512
 	bigValue    = 64
 	stackBudget = 448
+	// maxInsns is the verifier's limit on a program's size.
+	maxInsns = 1000000
 )
 
 // errCompile carries a codegen error out of deep recursion.
@@ -90,6 +92,9 @@ func (g *gen) Emit(ins ...asm.Instruction) {
 		}
 		g.pending = g.pending[:0]
 		g.insns = append(g.insns, in)
+		if len(g.insns) > maxInsns {
+			g.fail("program is too large (more than %d instructions)", maxInsns)
+		}
 	}
 }
 

@@ -43,3 +43,33 @@ func TestNoPanic(t *testing.T) {
 		}()
 	}
 }
+
+// FuzzCompile checks that no program makes the checker or the code
+// generator panic.
+func FuzzCompile(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/parse/*.bt")
+	for _, file := range files {
+		if src, err := os.ReadFile(file); err == nil {
+			f.Add(string(src))
+		}
+	}
+	for _, src := range oneLiners {
+		f.Add(src)
+	}
+	for _, c := range beginCases {
+		f.Add(c.src)
+	}
+	host := sematest.NewHost()
+	f.Fuzz(func(t *testing.T, src string) {
+		file := lang.NewFile("fuzz", src)
+		prog, diags := parser.Parse(file)
+		if diags.HasErrors() {
+			return
+		}
+		info, diags := sema.Check(prog, sema.Options{Host: host})
+		if diags.HasErrors() {
+			return
+		}
+		codegen.Compile(prog, info)
+	})
+}

@@ -96,6 +96,9 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		if cfg.MaxStrlen < 1 {
 			cfg.MaxStrlen = 1
 		}
+		if cfg.MaxStrlen > 32<<10 {
+			return "max_strlen: at most 32768"
+		}
 	case "max_map_keys":
 		return num(&cfg.MaxMapKeys)
 	case "print_maps_on_exit":

@@ -444,6 +444,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	return nil
 }
 
+// maxValueSize bounds the size of a value (a per-CPU map value holds at most 32 KiB).
+const maxValueSize = 32 << 10
+
 // typeExpr resolves a written type.
 func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 	var t types.Type
@@ -487,6 +490,14 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 			return nil
 		}
 		t = nt
+	}
+	size := 1
+	for _, d := range te.Dims {
+		size *= d
+		if d > maxValueSize || size > maxValueSize {
+			c.errorf(te.Span(), "Type is too large (more than %d bytes)", maxValueSize)
+			return nil
+		}
 	}
 	if te.Name == "string" && len(te.Dims) == 1 && te.Dims[0] > 0 {
 		return &types.String{N: te.Dims[0]}
