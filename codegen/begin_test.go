@@ -113,3 +113,9 @@ func TestRawTracepoint(t *testing.T) {
 	load(t, obj)
 	t.Logf("%d insns", insnCount(obj))
 }
+
+func TestArgsWhole(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `tracepoint:syscalls:sys_enter_read { print(args); @a[args.fd] = count(); }`, sema.Options{Host: realHost(t)})
+	load(t, obj)
+}

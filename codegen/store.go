@@ -130,6 +130,14 @@ func (g *gen) storeSame(e ast.Expr, dst stdlib.Loc, t types.Type) {
 		g.remoteInto(e, dst, t)
 		return
 	}
+	if ref, ok := g.info.Ctx[e]; ok && ref.Arg == "*" {
+		// The whole args struct: the verifier refuses direct loads of the
+		// common fields, so copy the context with probe_read_kernel.
+		g.LoadCtx(asm.R3)
+		g.Addr(asm.R1, dst)
+		g.Emit(asm.Mov.Imm(asm.R2, int32(t.Size())), asm.FnProbeReadKernel.Call())
+		return
+	}
 	switch x := e.(type) {
 	case *ast.MapRef, *ast.MapAccess:
 		g.mapReadInto(e, dst, t)

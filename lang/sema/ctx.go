@@ -28,7 +28,7 @@ func (c *checker) ctxIdent1(e *ast.Ident) types.Type {
 		}
 		c.info.Ctx[e] = CtxRef{Retval: true, ArgN: -1}
 		return locType(c.ctx.Retval.Size, c.ctx.Retval.Signed)
-	case strings.HasPrefix(e.Name, "arg") && len(e.Name) > 3:
+	case strings.HasPrefix(e.Name, "arg") && len(e.Name) > 3 && e.Name != "args":
 		n, err := strconv.Atoi(e.Name[3:])
 		if err != nil {
 			return nil
@@ -45,8 +45,21 @@ func (c *checker) ctxIdent1(e *ast.Ident) types.Type {
 		l := c.ctx.ArgN[n]
 		return locType(l.Size, l.Signed)
 	case e.Name == "args":
-		c.errorf(e.Span(), "args must be followed by a field: args.name")
-		return &types.Void{}
+		if c.ctx == nil || c.ctx.ArgsStruct == nil {
+			c.errorf(e.Span(), "The args builtin can not be used with '%s' probes", c.provider)
+			return &types.Void{}
+		}
+		c.info.Ctx[e] = CtxRef{Arg: "*", ArgN: -1}
+		// The common_* header is not filled in when BPF runs; bpftrace
+		// leaves it out of args.
+		st := *c.ctx.ArgsStruct
+		st.Fields = nil
+		for _, f := range c.ctx.ArgsStruct.Fields {
+			if !strings.HasPrefix(f.Name, "common_") {
+				st.Fields = append(st.Fields, f)
+			}
+		}
+		return &st
 	}
 	return nil
 }
