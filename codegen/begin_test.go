@@ -47,6 +47,7 @@ var beginCases = []struct {
 	{"lruhash", `let @m = lruhash(10); BEGIN { @m[1] = 5; printf("%d\n", @m[1]); }`, "5\n"},
 	{"strcontains", `BEGIN { $s = "hello world"; printf("%d %d %d %d\n", strcontains($s, "o w"), strcontains($s, "xyz"), strcontains($s, ""), strcontains(comm, "codegen")); }`, "1 0 1 1\n"},
 	{"read aggs", `BEGIN { @c = count(); @c = count(); @s = sum(5); @s = sum(-8); @mn = min(4); @mn = min(2); @mx = max(-4); @mx = max(-2); @a = avg(3); @a = avg(6); printf("%d %d %d %d %d\n", @c, @s, @mn, @mx, @a); if (@c > 1) { printf("big\n"); } }`, "2 -3 2 -2 4\n" + "big\n"},
+	{"bswap", `BEGIN { printf("%x %x\n", bswap((uint32)0x11223344), bswap((uint16)0x1122)); }`, "44332211 2211\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

@@ -130,6 +130,19 @@ func (g *gen) storeSame(e ast.Expr, dst stdlib.Loc, t types.Type) {
 		g.remoteInto(e, dst, t)
 		return
 	}
+	if ref, ok := g.info.Ctx[e]; ok && ref.Arg != "*" {
+		// an array field inside the context
+		l := g.ctxLoc(ref)
+		if l.Kind != probe.LocCtx {
+			g.fail("cannot read %s from this argument", t)
+		}
+		r := g.Push()
+		g.LoadCtx(r)
+		g.Emit(asm.Add.Imm(r, int32(l.Offset)))
+		g.copyFromReg(dst, r, t.Size())
+		g.Pop()
+		return
+	}
 	if ref, ok := g.info.Ctx[e]; ok && ref.Arg == "*" {
 		// The whole args struct: the verifier refuses direct loads of the
 		// common fields, so copy the context with probe_read_kernel.

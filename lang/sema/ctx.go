@@ -89,7 +89,7 @@ func (c *checker) field(e *ast.FieldAccess) types.Type {
 				}
 				switch t := a.Type.(type) {
 				case *types.Array:
-					if it, ok := t.Elem.(*types.Int); ok && it.Bits == 8 {
+					if it, ok := t.Elem.(*types.Int); ok && it.Bits == 8 && it.Signed {
 						return &types.String{N: t.Len}
 					}
 				}
@@ -141,7 +141,7 @@ func (c *checker) structField(e *ast.FieldAccess, s *types.Struct) types.Type {
 // fieldType is how a member reads: char arrays become strings.
 func fieldType(t types.Type) types.Type {
 	if a, ok := t.(*types.Array); ok {
-		if it, ok := a.Elem.(*types.Int); ok && it.Bits == 8 {
+		if it, ok := a.Elem.(*types.Int); ok && it.Bits == 8 && it.Signed {
 			return &types.String{N: a.Len}
 		}
 	}
