@@ -49,6 +49,8 @@ type Checker interface {
 	ChildPID() int
 	// StackMode is the configured default stack mode.
 	StackMode() types.StackMode
+	// CtxHasRegs is true when the probe's context is a struct pt_regs.
+	CtxHasRegs() bool
 	// NCPUs is the value of the ncpus builtin.
 	NCPUs() int
 	// TargetFuncLen is the longest function name among the current probe's targets, plus one.

@@ -190,3 +190,5 @@ func (c *checker) TargetFuncLen() int {
 	}
 	return n
 }
+
+func (c *checker) CtxHasRegs() bool { return c.ctx != nil && c.ctx.HasRegs }
