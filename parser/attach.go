@@ -114,7 +114,7 @@ func isPathSlash(src string, start, partStart, p int) bool {
 		if c == ':' {
 			return true
 		}
-		if isSpace(c) || c == '{' || c == '"' || c == '(' || c == '=' || c == '/' {
+		if isSpace(c) || c == '{' || c == '"' || c == '(' || c == '=' || c == '/' || c == ',' {
 			return false
 		}
 	}

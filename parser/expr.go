@@ -219,6 +219,8 @@ func (p *parser) parseIdentExpr() ast.Expr {
 		return &ast.BoolLit{Base: ast.Base{Sp: span(t.start, t.end)}, Value: name == "true"}
 	case "sizeof":
 		return p.parseSizeof()
+	case "if":
+		return p.parseIfExpr()
 	case "offsetof":
 		return p.parseOffsetof()
 	}
@@ -307,6 +309,34 @@ func (p *parser) parseBlockExpr() ast.Expr {
 	last := stmts[len(stmts)-1].(*ast.ExprStmt)
 	p.expect(tRBrace)
 	return &ast.BlockExpr{Base: ast.Base{Sp: p.sp(start)}, Stmts: stmts[:len(stmts)-1], Value: last.X}
+}
+
+// parseIfExpr parses bpftrace's expression form
+// "if cond { ...; a } else { ...; b }" (else may chain another if). The
+// tree has no node of its own for it: it becomes a ternary whose arms are
+// block expressions, which means the same.
+func (p *parser) parseIfExpr() ast.Expr {
+	start := p.tok.start
+	p.next() // if
+	cond := p.parseExpr()
+	if p.tok.kind != tLBrace {
+		p.unexpected("{")
+	}
+	then := p.parseBlockExpr()
+	if !p.isKw("else") {
+		p.unexpected("else")
+	}
+	p.next()
+	var els ast.Expr
+	if p.isKw("if") {
+		els = p.parseIfExpr()
+	} else {
+		if p.tok.kind != tLBrace {
+			p.unexpected("{", "if")
+		}
+		els = p.parseBlockExpr()
+	}
+	return &ast.Ternary{Base: ast.Base{Sp: p.sp(start)}, Cond: cond, Then: then, Else: els}
 }
 
 func (p *parser) parseSizeof() ast.Expr {

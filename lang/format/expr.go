@@ -111,6 +111,9 @@ func (pr *printer) bare(e ast.Expr) string {
 		}
 		return joinOp(e.Op, pr.expr(e.X, precUnary))
 	case *ast.Ternary:
+		if isIfExpr(e) {
+			return pr.ifExpr(e)
+		}
 		return pr.expr(e.Cond, 1) + " ? " + pr.expr(e.Then, 0) + " : " + pr.expr(e.Else, 0)
 	case *ast.Cast:
 		x := pr.expr(e.X, precUnary)
@@ -165,6 +168,34 @@ func (pr *printer) bare(e ast.Expr) string {
 		return pr.blockExpr(e)
 	}
 	return ""
+}
+
+// isIfExpr reports whether a ternary reads best as bpftrace's
+// "if c { a } else { b }" expression: both arms are blocks (or, for the
+// else arm, another such if).
+func isIfExpr(e *ast.Ternary) bool {
+	if _, ok := e.Then.(*ast.BlockExpr); !ok {
+		return false
+	}
+	switch els := e.Else.(type) {
+	case *ast.BlockExpr:
+		return true
+	case *ast.Ternary:
+		return isIfExpr(els)
+	}
+	return false
+}
+
+func (pr *printer) ifExpr(e *ast.Ternary) string {
+	cond := pr.expr(e.Cond, 1)
+	if strings.HasPrefix(cond, "{") || strings.HasPrefix(cond, "if ") {
+		cond = "(" + cond + ")"
+	}
+	s := "if " + cond + " " + pr.bare(e.Then) + " else "
+	if els, ok := e.Else.(*ast.Ternary); ok {
+		return s + pr.ifExpr(els)
+	}
+	return s + pr.bare(e.Else)
 }
 
 // postfixBase renders the operand of '.', '->' and '[]'.

@@ -370,7 +370,7 @@ func headerGaps(s ast.Stmt) [][2]int {
 // leading '{' would read as a block statement.
 func (pr *printer) stmtExpr(e ast.Expr) string {
 	x := pr.expr(e, 0)
-	if strings.HasPrefix(x, "{") {
+	if strings.HasPrefix(x, "{") || strings.HasPrefix(x, "if ") {
 		return "(" + x + ")"
 	}
 	return x
