@@ -24,6 +24,24 @@
 // recursive-descent parser, binary expressions are parsed flat
 // (operand (op operand)*) and folded with a precedence table.
 //
+// # Tree conventions
+//
+// A few constructs have no node of their own in lang/ast:
+//
+//   - "_ = e" (discard) is an AssignStmt whose Target is the Ident "_";
+//   - the expression "if c { ...; a } else { ...; b }" is a Ternary whose
+//     arms are BlockExprs ("if" at the start of a statement is an IfStmt);
+//   - "@m[a, b]" keeps its keys in MapAccess.Keys; "@m[(a, b)]" has one
+//     Tuple key;
+//   - a named record defined inside another with a pointer or array
+//     declarator ("struct B { ... } *b;") is declared at top level before
+//     the enclosing record, as C scopes it, and the field refers to it;
+//   - char literals are IntLits (Raw "'a'"); duration literals are IntLits
+//     in nanoseconds (Raw "10ms");
+//   - an attach point's "name=" prefix goes to Probe.Label; Parts splits at
+//     every unquoted ':' (so C++ "A::f" unquoted gives empty parts, which a
+//     provider rejoins).
+//
 // Errors never panic: every problem becomes a positioned diag.Diagnostic, and
 // after a syntax error the parser skips to the end of the current top-level
 // item and goes on, so independent errors are all reported.
