@@ -38,6 +38,10 @@
 //     the enclosing record, as C scopes it, and the field refers to it;
 //   - char literals are IntLits (Raw "'a'"); duration literals are IntLits
 //     in nanoseconds (Raw "10ms");
+//   - "sizeof(name)" and "offsetof(expr, f)" with a bare name keep it as
+//     an Ident expression (sizeof) or a TypeExpr (offsetof); whether the name
+//     is a typedef is for the checker to say. "(name)x" is a Cast, but
+//     "(name) - x" (also '+', '*', '&') is a Binary unless name ends in "_t";
 //   - an attach point's "name=" prefix goes to Probe.Label; Parts splits at
 //     every unquoted ':' (so C++ "A::f" unquoted gives empty parts, which a
 //     provider rejoins).
