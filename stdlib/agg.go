@@ -13,12 +13,7 @@ func init() {
 	register(
 		&Entry{Name: "count", Kind: Agg, Paren: true, AggKind: types.AggCount,
 			Check: func(Checker, *Call) types.Type { return &types.Agg{Kind: types.AggCount} },
-			EmitAgg: func(g Gen, _ *Call, m *AggTarget) {
-				r := g.Push()
-				g.Emit(asm.Mov.Imm(r, 1))
-				addTo(g, m, r)
-				g.Pop()
-			}},
+			EmitAgg: func(g Gen, _ *Call, m *AggTarget) { addImm(g, m, 1) }},
 		&Entry{Name: "sum", Kind: Agg, Paren: true, MinArgs: 1, MaxArgs: 1, AggKind: types.AggSum,
 			Check: checkAggValue(types.AggSum), EmitAgg: func(g Gen, c *Call, m *AggTarget) {
 				r := g.Expr(c.Args[0])
@@ -50,11 +45,30 @@ func checkAggValue(k types.AggKind) func(c Checker, call *Call) types.Type {
 	}
 }
 
+// Aggregation maps are per-CPU: plain load/add/store is enough (and much
+// cheaper than a locked add).
+
+// addImm adds the constant v to the 8-byte slot at m's key, inserting v when absent.
+func addImm(g Gen, m *AggTarget, v int32) {
+	init, end := g.NewLabel(), g.NewLabel()
+	g.Lookup(m.Spec, m.Key)
+	g.Emit(asm.JEq.Imm(asm.R0, 0, init),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, v), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord),
+		asm.Ja.Label(end))
+	g.Bind(init)
+	val := g.Temp(8)
+	g.StoreImm(val, int64(v), asm.DWord)
+	g.Update(m.Spec, m.Key, val)
+	g.Bind(end)
+}
+
 // addTo adds r to the 8-byte slot at m's key, inserting r when absent.
 func addTo(g Gen, m *AggTarget, r asm.Register) {
 	init, end := g.NewLabel(), g.NewLabel()
 	g.Lookup(m.Spec, m.Key)
-	g.Emit(asm.JEq.Imm(asm.R0, 0, init), asm.StoreXAdd(asm.R0, r, asm.DWord), asm.Ja.Label(end))
+	g.Emit(asm.JEq.Imm(asm.R0, 0, init),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(asm.R1, r), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord),
+		asm.Ja.Label(end))
 	g.Bind(init)
 	val := g.Temp(8)
 	g.StoreReg(val, r, asm.DWord)
@@ -68,7 +82,8 @@ func emitTotalCount(g Gen, c *Call, m *AggTarget) {
 	init, end := g.NewLabel(), g.NewLabel()
 	g.Lookup(m.Spec, m.Key)
 	g.Emit(asm.JEq.Imm(asm.R0, 0, init),
-		asm.StoreXAdd(asm.R0, r, asm.DWord), asm.Mov.Imm(asm.R1, 1), asm.AddAtomic.Mem(asm.R0, asm.R1, asm.DWord, 8),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(asm.R1, r), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord),
+		asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 8, asm.R1, asm.DWord),
 		asm.Ja.Label(end))
 	g.Bind(init)
 	val := g.Temp(16)
@@ -168,8 +183,13 @@ func emitHist(g Gen, c *Call, m *AggTarget) {
 	g.Emit(asm.Mov.Reg(asm.R1, v))
 	for _, w := range []int32{32, 16, 8, 4, 2, 1} {
 		skip := g.NewLabel()
-		g.Emit(asm.Mov.Reg(asm.R3, asm.R1), asm.RSh.Imm(asm.R3, w), asm.JEq.Imm(asm.R3, 0, skip),
-			asm.Mov.Reg(asm.R1, asm.R3), asm.Add.Imm(asm.R2, w))
+		if w == 32 {
+			// 1<<32 does not fit an immediate: test the high word instead.
+			g.Emit(asm.Mov.Reg(asm.R3, asm.R1), asm.RSh.Imm(asm.R3, w), asm.JEq.Imm(asm.R3, 0, skip),
+				asm.Mov.Reg(asm.R1, asm.R3), asm.Add.Imm(asm.R2, w))
+		} else {
+			g.Emit(asm.JLT.Imm(asm.R1, int32(1)<<w, skip), asm.RSh.Imm(asm.R1, w), asm.Add.Imm(asm.R2, w))
+		}
 		g.Bind(skip)
 	}
 	// l = msb - k; x = (v >> l) & mask; index = ((l+1) << k) + x + 1
@@ -185,9 +205,8 @@ func emitHist(g Gen, c *Call, m *AggTarget) {
 	g.Emit(asm.Mov.Reg(asm.R2, v), asm.Add.Imm(asm.R2, 1))
 	g.Bind(done)
 	g.StoreReg(m.Key.At(m.KeyN), asm.R2, asm.DWord)
-	g.Emit(asm.Mov.Imm(v, 1))
-	addTo(g, m, v)
 	g.Pop()
+	addImm(g, m, 1)
 }
 
 // emitLhist computes types.LhistIndex(v, min, max, step) and counts.
@@ -203,7 +222,6 @@ func emitLhist(g Gen, c *Call, m *AggTarget) {
 	g.Emit(asm.Mov.Imm(asm.R2, int32(1+(a.Max-a.Min)/a.Step)))
 	g.Bind(done)
 	g.StoreReg(m.Key.At(m.KeyN), asm.R2, asm.DWord)
-	g.Emit(asm.Mov.Imm(v, 1))
-	addTo(g, m, v)
 	g.Pop()
+	addImm(g, m, 1)
 }
