@@ -81,6 +81,9 @@ func (p *parser) parseCFields() []*ast.CField {
 		typ := *base
 		f := &ast.CField{Type: &typ}
 		p.parseDeclarator(f)
+		if f.Name == "" && inline == nil {
+			p.unexpected("identifier")
+		}
 		if f.Type.Ptr > 0 || len(f.Type.Dims) > 0 {
 			derived = true
 		}
