@@ -35,7 +35,8 @@ const helpIntro = `Enter bpftrace probes, declarations or statements:
 Entries continue on the next line until braces balance; an empty line
 shows the error of an unfinished entry. Tab completes probe names, struct
 fields after -> and ., builtins and maps. Ctrl-C stops the output of
-running probes; Ctrl-D prints every map, as a script does on exit, and quits.
+running probes; Ctrl-D or exit() print every map, as a script does on
+exit, and quit.
 Commands:
 `
 

@@ -104,7 +104,7 @@ type reader struct {
 	pending []string // lines of an incomplete entry
 }
 
-// loop runs until Ctrl-D (returns true: print the maps) or .quit / exit().
+// loop runs until Ctrl-D or exit() (returns true: print the maps) or .quit.
 func (r *reader) loop() bool {
 	for {
 		if len(r.pending) == 0 {
@@ -142,7 +142,7 @@ func (r *reader) loop() bool {
 		r.rl.SetPrompt(prompt) // output while it runs redraws this prompt
 		r.rl.SaveHistory(src)
 		if !r.s.execute(p) {
-			return false
+			return r.s.exitPrints
 		}
 	}
 }

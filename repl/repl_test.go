@@ -299,3 +299,65 @@ func TestCtrlDDetachesEverything(t *testing.T) {
 		t.Fatalf("%d links/perf events open after Ctrl-D, %d before", n, before)
 	}
 }
+
+// TestPipedInput: with input that is not a terminal (gobpftrace -i < file),
+// entries are read line by line and output goes straight to stdout.
+func TestPipedInput(t *testing.T) {
+	requireRoot(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := filepath.Join(t.TempDir(), "piped.bt")
+	go func() {
+		w.WriteString("@x = 6 * 7\n")
+		w.WriteString("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/\n{\n  @calls = count();\n}\n")
+		w.WriteString("printf(\"x=%d\\n\", @x)\n")
+		w.WriteString(".save " + save + "\n")
+		w.Close()
+	}()
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(Options{Stdin: r, Stdout: outW, HistoryFile: "-"})
+		outW.Close()
+	}()
+	var got strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := outR.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	if code := <-done; code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	out := got.String()
+	for _, want := range []string{"[1] Attached 1 probe", "x=42", "@x: 42"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	src, _ := os.ReadFile(save)
+	t.Logf("saved:\n%s", src)
+}
+
+func TestExitStatementEndsSession(t *testing.T) {
+	c := startConsole(t)
+	c.enter("@answer = 42")
+	c.send("exit()\r")
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("exit() did not end the session")
+	}
+	c.expect("@answer: 42")
+}

@@ -37,6 +37,9 @@ type session struct {
 	probeCtx map[string][]string         // attach point -> args fields, for completion
 
 	stats io.Closer // bpf_stats run counts, nil if unavailable
+	// exitPrints is set when a statement called exit(): the session ends
+	// printing its maps, as a script does.
+	exitPrints bool
 }
 
 func newSession(o Options, host *probe.RealHost, term *terminal) *session {
@@ -220,7 +223,11 @@ func (s *session) runStatement(p *parsed) bool {
 		s.items = append(s.items, it)
 	}
 	s.remember(cp)
-	return !e.exited.Load()
+	if e.exited.Load() {
+		s.exitPrints = true
+		return false
+	}
+	return true
 }
 
 // userMap returns a @map's description (from obj) and its kernel map.
