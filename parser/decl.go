@@ -87,4 +87,3 @@ func (p *parser) parseMacro() ast.Decl {
 	m.Sp = p.sp(start)
 	return m
 }
-

@@ -82,4 +82,3 @@ func (p *parser) atEndPred() bool {
 	l.skipSpace()
 	return l.pos >= len(p.src) || p.src[l.pos] == '{'
 }
-
