@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -163,10 +162,6 @@ func (p *parser) expect(k kind, alts ...string) token {
 
 func (p *parser) isKw(s string) bool {
 	return p.tok.kind == tIdent && p.text(p.tok) == s
-}
-
-func (p *parser) isKwAt(t token, s string) bool {
-	return t.kind == tIdent && p.text(t) == s
 }
 
 // sp is the span from start to the end of the last consumed token.
@@ -340,5 +335,3 @@ func (p *parser) unquote(t token) string {
 func (p *parser) mapRef(t token) *ast.MapRef {
 	return &ast.MapRef{Base: ast.Base{Sp: span(t.start, t.end)}, Name: p.text(t)[1:]}
 }
-
-func (p *parser) String() string { return fmt.Sprintf("parser at %d", p.tok.start) }
