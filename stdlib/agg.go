@@ -12,7 +12,7 @@ import (
 func init() {
 	register(
 		&Entry{Name: "count", Kind: Agg, Paren: true, AggKind: types.AggCount,
-			Check: func(Checker, *Call) types.Type { return &types.Agg{Kind: types.AggCount} },
+			Check:   func(Checker, *Call) types.Type { return &types.Agg{Kind: types.AggCount} },
 			EmitAgg: func(g Gen, _ *Call, m *AggTarget) { addImm(g, m, 1) }},
 		&Entry{Name: "sum", Kind: Agg, Paren: true, MinArgs: 1, MaxArgs: 1, AggKind: types.AggSum,
 			Check: checkAggValue(types.AggSum), EmitAgg: func(g Gen, c *Call, m *AggTarget) {
