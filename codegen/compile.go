@@ -76,8 +76,14 @@ func Compile(prog *ast.Program, info *sema.Info) (obj *Object, err error) {
 		if pages < 1 {
 			pages = 64
 		}
+		// perf_rb_pages is per CPU (bpftrace's perf buffers); the one ring
+		// buffer gets the same total.
+		ncpus := info.NCPUs
+		if ncpus < 1 {
+			ncpus = 1
+		}
 		size := 4096
-		for size < pages*4096 {
+		for size < pages*4096*ncpus && size < 1<<30 {
 			size *= 2
 		}
 		c.obj.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.RingBuf, MaxEntries: uint32(size)}

@@ -1,5 +1,5 @@
 map event_loss: Array key 4 value 8 entries 1
-map ringbuf: RingBuf key 0 value 0 entries 262144
+map ringbuf: RingBuf key 0 value 0 entries 524288
 
 program begin (begin, RawTracepoint): 43 instructions
 	  ; 2: printf("hi %d %s\n", pid, comm);

@@ -1,6 +1,6 @@
 map AT_x: Hash key 16 value 8 entries 4096
 map event_loss: Array key 4 value 8 entries 1
-map ringbuf: RingBuf key 0 value 0 entries 262144
+map ringbuf: RingBuf key 0 value 0 entries 524288
 
 program begin (begin, RawTracepoint): 95 instructions
 	   ; 2: $a = 1;
