@@ -2,6 +2,7 @@ package repl
 
 import (
 	"errors"
+	"os"
 	"fmt"
 	"sort"
 	"strings"
@@ -171,15 +172,50 @@ func (e *entry) unlink() {
 	ls := e.links
 	e.links = nil
 	e.mu.Unlock()
+	// As runtime/attach.go does: closing a tracepoint's perf event waits for
+	// the kernel (tens of ms each, one at a time), but the program stops
+	// running as soon as its BPF link is closed. So keep a duplicate of each
+	// perf event, close the links, and close the duplicates in the background.
+	var mu sync.Mutex
+	var lingering []*os.File
 	var wg sync.WaitGroup
 	for _, l := range ls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if f := keepPerfEvent(l); f != nil {
+				mu.Lock()
+				lingering = append(lingering, f)
+				mu.Unlock()
+			}
 			l.Close()
 		}()
 	}
 	wg.Wait()
+	if len(lingering) > 0 {
+		// Not waited for: a process exiting closes them the same way.
+		go func() {
+			for _, f := range lingering {
+				f.Close()
+			}
+		}()
+	}
+}
+
+// keepPerfEvent duplicates the perf event behind a BPF perf link.
+func keepPerfEvent(l link.Link) *os.File {
+	pe, ok := l.(link.PerfEvent)
+	if !ok {
+		return nil
+	}
+	if _, err := l.Info(); err != nil {
+		return nil // not a BPF link: the program stays until the event closes
+	}
+	f, err := pe.PerfEvent()
+	if err != nil {
+		return nil
+	}
+	return f
 }
 
 // runEnds runs the entry's end programs (once).

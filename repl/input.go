@@ -63,7 +63,7 @@ func classify(src string, force bool) *parsed {
 		if !diags.HasErrors() {
 			return &parsed{kind: kindItems, file: f, prog: prog, items: splitItems(f, prog)}
 		}
-		if !force && (atEnd(diags, len(src)) || !balanced(src)) {
+		if !force && incomplete(diags, len(src), src) {
 			return &parsed{kind: kindIncomplete, file: f}
 		}
 		return &parsed{kind: kindError, file: f, errText: diags.Render(f)}
@@ -73,10 +73,18 @@ func classify(src string, force bool) *parsed {
 	if !diags.HasErrors() {
 		return &parsed{kind: kindStatement, file: f, prog: prog}
 	}
-	if !force && (atEnd(diags, len(stmtPrefix)+len(src)) || !balanced(src)) {
+	if !force && incomplete(diags, len(stmtPrefix)+len(src), src) {
 		return &parsed{kind: kindIncomplete, file: f}
 	}
 	return &parsed{kind: kindError, file: f, errText: shiftDiags(diags, len(stmtPrefix), f)}
+}
+
+// incomplete reports whether more lines may fix the entry: brackets are
+// still open, or the parser ran out of input (and no bracket was closed
+// that was never opened).
+func incomplete(l diag.List, end int, src string) bool {
+	d := depth(src)
+	return d > 0 || (d == 0 && atEnd(l, end))
 }
 
 // atEnd reports whether the first error is at or after offset end: the
@@ -104,9 +112,10 @@ func shiftDiags(l diag.List, shift int, f *lang.File) string {
 	return out.Render(f)
 }
 
-// balanced reports whether every (, [ and { opened outside strings and
-// comments is closed.
-func balanced(src string) bool {
+// depth is how many (, [ and { opened outside strings and comments are
+// still open (negative when more were closed than opened); an unclosed
+// comment counts as open.
+func depth(src string) int {
 	depth := 0
 	for i := 0; i < len(src); i++ {
 		switch c := src[i]; c {
@@ -124,7 +133,7 @@ func balanced(src string) bool {
 			} else if i+1 < len(src) && src[i+1] == '*' {
 				end := strings.Index(src[i+2:], "*/")
 				if end < 0 {
-					return false
+					return depth + 1
 				}
 				i += end + 3
 			}
@@ -134,5 +143,5 @@ func balanced(src string) bool {
 			depth--
 		}
 	}
-	return depth <= 0
+	return depth
 }

@@ -67,7 +67,23 @@ type compiled struct {
 // compile checks and compiles the session with added appended. Errors and
 // the warnings about the new items are printed; nil means it failed.
 func (s *session) compile(added []*item) *compiled {
-	c := combine(s.items, added)
+	all := usedDecls(append(append([]*item(nil), s.items...), added...))
+	keep := map[*item]bool{}
+	for _, it := range all {
+		keep[it] = true
+	}
+	var old, adds []*item
+	for _, it := range s.items {
+		if keep[it] {
+			old = append(old, it)
+		}
+	}
+	for _, it := range added {
+		if keep[it] {
+			adds = append(adds, it)
+		}
+	}
+	c := combine(old, adds)
 	prog, diags := parser.Parse(c.file)
 	if diags.HasErrors() {
 		s.errorf("%s", c.render(onlyNew(c, diags, added)))

@@ -12,6 +12,8 @@ import (
 type item struct {
 	text  string
 	probe bool // an action block (the others form the preamble)
+	// declares is the map a "let @m = hash(N);" item declares ("@m").
+	declares string
 	// src is the entry's text and off where text starts in it, so that
 	// diagnostics can be shown against what the user typed.
 	src *lang.File
@@ -70,6 +72,44 @@ func combine(old, added []*item) *combined {
 	return c
 }
 
+// usedDecls drops the map declarations whose map no other item mentions:
+// codegen needs a use to know a map's value type, and in a session the
+// declaration is often typed before the probe that fills the map.
+func usedDecls(items []*item) []*item {
+	var out []*item
+	for _, it := range items {
+		if it.declares == "" || mentioned(it, items) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func mentioned(decl *item, items []*item) bool {
+	name := decl.declares
+	for _, it := range items {
+		if it == decl {
+			continue
+		}
+		for i := strings.Index(it.text, name); i >= 0; {
+			end := i + len(name)
+			if end == len(it.text) || !isWordByte(it.text[end]) {
+				return true
+			}
+			j := strings.Index(it.text[end:], name)
+			if j < 0 {
+				break
+			}
+			i = end + j
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
 // render shows diagnostics against the entry the user typed where the span
 // falls in one (the usual case: errors are in the new entry), otherwise
 // against the combined session source.
@@ -116,7 +156,11 @@ func splitItems(f *lang.File, prog *ast.Program) []*item {
 			continue
 		}
 		_, isProbe := d.(*ast.Probe)
-		out = append(out, &item{text: f.Src[start:end], probe: isProbe, src: f, off: start})
+		it := &item{text: f.Src[start:end], probe: isProbe, src: f, off: start}
+		if md, ok := d.(*ast.MapDecl); ok && md.Map != nil {
+			it.declares = "@" + md.Map.Name
+		}
+		out = append(out, it)
 	}
 	return out
 }

@@ -57,7 +57,7 @@ func replay(t *testing.T, path, src string) {
 				t.Errorf("%s: %q should not appear in:\n%s", where, line[3:], out)
 			}
 		case line == "= links 0":
-			if n := bpfLinks(t); n != before {
+			if n := bpfLinksSettle(t, before); n != before {
 				t.Errorf("%s: %d BPF links or perf events open, want %d", where, n, before)
 			}
 		default:
