@@ -2,8 +2,8 @@ package repl
 
 import (
 	"errors"
-	"os"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
