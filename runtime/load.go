@@ -61,19 +61,37 @@ const verifierTail = 12
 // is most of the start-up time of a big script).
 func load(obj *codegen.Object, o *Options) (*loaded, error) {
 	l := &loaded{maps: make(map[string]*ebpf.Map, len(obj.Maps)), progs: make([]*ebpf.Program, len(obj.Programs))}
+	// Maps are created in parallel too: a preallocated per-CPU hash takes a
+	// millisecond or two of kernel time each.
 	names := make([]string, 0, len(obj.Maps))
 	for name := range obj.Maps {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		spec := obj.Maps[name]
-		m, err := ebpf.NewMap(spec)
+	made := make([]*ebpf.Map, len(names))
+	merrs := make([]error, len(names))
+	var mwg sync.WaitGroup
+	msem := make(chan struct{}, 4)
+	for i, name := range names {
+		mwg.Add(1)
+		msem <- struct{}{}
+		go func() {
+			defer mwg.Done()
+			defer func() { <-msem }()
+			made[i], merrs[i] = ebpf.NewMap(obj.Maps[name])
+		}()
+	}
+	mwg.Wait()
+	for i, name := range names {
+		if made[i] != nil {
+			l.maps[name] = made[i]
+		}
+	}
+	for i, err := range merrs {
 		if err != nil {
 			l.close()
-			return nil, fmt.Errorf("creating map %s: %w", name, err)
+			return nil, fmt.Errorf("creating map %s: %w", names[i], err)
 		}
-		l.maps[name] = m
 	}
 
 	errs := make([]error, len(obj.Programs))

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"io"
+	"os"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -46,6 +47,10 @@ type Options struct {
 	// detached probes after this process exits (for a CLI about to exit;
 	// see links.close). The binary must call CloserMain when IsCloser.
 	BackgroundClose bool
+	// Signals, when set, delivers SIGINT/SIGTERM caught by the caller since
+	// its start (so that one arriving while compiling is not lost); Run
+	// then does not catch them itself.
+	Signals <-chan os.Signal
 	// NotifyAttached prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on stdout
 	// once attached (set from the environment variable by the CLI).
 	NotifyAttached bool

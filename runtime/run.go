@@ -80,9 +80,13 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 
 	// Signals are caught from the start, so that a Ctrl-C while loading
 	// still ends in an orderly way.
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	sigs := o.Signals
+	if sigs == nil {
+		ch := make(chan os.Signal, 2)
+		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(ch)
+		sigs = ch
+	}
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -101,10 +105,12 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.buf.flush()
 	}
 
+	tLoad := time.Now()
 	l, err := load(obj, &o)
 	if err != nil {
 		return 1, err
 	}
+	e.timing("load", tLoad)
 	defer l.close()
 	e.l = l
 	ncpu, err := ebpf.PossibleCPU()
@@ -152,6 +158,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 
 	var ls links
 	defer func() { releaseLater(ls.close(), o.BackgroundClose) }()
+	tAttach := time.Now()
 	if !exitEarly {
 		_, err := attachAll(obj, l, &o, pid, &ls, e.stopNow.Load)
 		if errors.Is(err, errStopped) {
@@ -161,6 +168,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 			return 1, err
 		}
 	}
+	e.timing("attach", tAttach)
 	if o.DryRun {
 		return 0, nil
 	}
@@ -218,6 +226,13 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	return e.exitCode, nil
 }
 
+// timing reports how long a phase took, with -v.
+func (e *engine) timing(phase string, since time.Time) {
+	if e.o.Verbose {
+		fmt.Fprintf(e.o.Stderr, "%s: %.2f ms\n", phase, float64(time.Since(since).Microseconds())/1000)
+	}
+}
+
 // countProbes is what "Attached N probes" reports: every program, begin
 // and end included, as bpftrace counts them.
 func (e *engine) countProbes() int {
@@ -267,14 +282,15 @@ func (e *engine) loop() error {
 		e.src.setDeadline(time.Now().Add(tick))
 	}
 	for !e.stopNow.Load() {
+		// Output is flushed whenever nothing is queued, before blocking.
+		if !e.src.pending() {
+			e.buf.idle()
+		}
 		msg, err := e.src.next()
 		switch err {
 		case nil:
 			if !e.handle(msg) {
 				return nil
-			}
-			if !e.src.pending() {
-				e.buf.idle()
 			}
 		case errIdle:
 			e.reportLost()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -28,11 +29,13 @@ type compiled struct {
 // diagnostics (bpftrace's caret format) and returns nil and the exit code;
 // with --emit it prints what was asked and returns nil and 0.
 func compile(a *args, f *lang.File, pid int, child *runtime.Child, stdout, stderr io.Writer) (*compiled, int) {
+	t0 := time.Now()
 	prog, diags := parser.Parse(f)
 	if diags.HasErrors() {
 		io.WriteString(stderr, diags.Render(f))
 		return nil, 1
 	}
+	timing(a, stderr, "parse", t0)
 	if a.debugs("ast") {
 		fmt.Fprintf(stderr, "AST after: parse\n-------------------\n%s\n", ast.Dump(prog))
 	}
@@ -45,7 +48,9 @@ func compile(a *args, f *lang.File, pid int, child *runtime.Child, stdout, stder
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return nil, 1
 	}
+	t0 = time.Now()
 	info, cdiags := sema.Check(prog, semaOptions(a, host, pid, child))
+	timing(a, stderr, "check", t0)
 	all := append(diags, cdiags...)
 	if !a.noWarnings || all.HasErrors() {
 		printDiags(stderr, f, all, a.noWarnings)
@@ -53,7 +58,9 @@ func compile(a *args, f *lang.File, pid int, child *runtime.Child, stdout, stder
 	if all.HasErrors() {
 		return nil, 1
 	}
+	t0 = time.Now()
 	obj, err := codegen.Compile(prog, info)
+	timing(a, stderr, "compile", t0)
 	if err != nil {
 		if dl, ok := err.(diag.List); ok {
 			io.WriteString(stderr, dl.Render(f))
@@ -70,6 +77,13 @@ func compile(a *args, f *lang.File, pid int, child *runtime.Child, stdout, stder
 		io.WriteString(stdout, codegen.Dump(obj))
 	}
 	return &compiled{prog: prog, info: info, obj: obj}, 0
+}
+
+// timing reports how long a phase took, with -v.
+func timing(a *args, w io.Writer, phase string, since time.Time) {
+	if a.verbose {
+		fmt.Fprintf(w, "%s: %.2f ms\n", phase, float64(time.Since(since).Microseconds())/1000)
+	}
 }
 
 func printDiags(w io.Writer, f *lang.File, l diag.List, noWarnings bool) {

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -21,8 +23,16 @@ func main() {
 	if runtime.IsCloser() {
 		runtime.CloserMain()
 	}
+	// SIGINT and SIGTERM are caught from the start: one that arrives while
+	// compiling or loading still ends the run in order (maps printed).
+	signals = make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// signals receives SIGINT/SIGTERM caught since main started (nil in tests
+// that call run directly: the runtime then catches them itself).
+var signals chan os.Signal
 
 // replHook starts the interactive mode (-i); nil until the REPL exists.
 var replHook func(a *args, stdin io.Reader, stdout, stderr io.Writer) int
@@ -179,6 +189,7 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		File:            f,
 		NotifyAttached:  os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
 		BackgroundClose: true,
+		Signals:         signals,
 	}
 	code, err := runtime.Run(context.Background(), c.obj, opts)
 	if err != nil {
