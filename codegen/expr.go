@@ -14,6 +14,9 @@ import (
 // Expr evaluates a scalar expression into a new temporary. Registers hold
 // 64-bit values, sign- or zero-extended according to the expression's type.
 func (g *gen) Expr(e ast.Expr) asm.Register {
+	if sub, ok := g.info.Subst[e]; ok {
+		return g.Expr(sub)
+	}
 	if ref, ok := g.info.Ctx[e]; ok {
 		r := g.Push()
 		g.ctxScalar(r, g.ctxLoc(ref))

@@ -30,6 +30,10 @@ func (g *gen) varLoc(v *sema.Var) stdlib.Loc {
 
 // Store evaluates e into memory at dst as a value of type t.
 func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
+	if sub, ok := g.info.Subst[e]; ok {
+		g.Store(sub, dst, t)
+		return
+	}
 	if !isMemory(t) {
 		if v, ok := g.smallImm(e); ok {
 			if _, ctx := g.info.Ctx[e]; !ctx {
@@ -221,7 +225,7 @@ func (g *gen) memberLoc(e ast.Expr) (stdlib.Loc, types.Type) {
 	base, ok := g.locOf(x)
 	if !ok {
 		base = g.Temp(xt.Size())
-		g.storeSame(x, base, xt)
+		g.Store(x, base, xt)
 	}
 	return base.At(f.Offset), f.Type
 }

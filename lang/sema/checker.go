@@ -33,6 +33,7 @@ type checker struct {
 	cstructs  map[string]*types.Struct
 	ctypedefs map[string]types.Type
 	cenums    map[string]int64
+	defines   map[string]ast.Expr
 	kbtf      *kbtf.Kernel
 	kbtfTried bool
 
@@ -65,6 +66,7 @@ func newInfo() *Info {
 		Consts: map[ast.Expr]Const{},
 		Ctx:    map[ast.Expr]CtxRef{},
 		Fields: map[ast.Expr]types.Field{},
+		Subst:  map[ast.Expr]ast.Expr{},
 		maps:   map[string]*Map{},
 	}
 }

@@ -129,6 +129,11 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		return num(&cfg.MaxCatBytes)
 	case "log_size":
 		return num(&cfg.LogSize)
+	case "license", "max_bpf_progs", "max_probes", "max_type_res_iterations", "on_stack_limit",
+		"symbol_source", "show_debug_info", "cache_user_symbols", "lazy_symbolication",
+		"max_ast_nodes", "use_blazesym", "unstable_map_decl", "unstable_macro", "unstable_import",
+		"unstable_tseries", "unstable_addr", "unstable_typeinfo", "print_maps_on_exit_clear":
+		// accepted; they do not change what gobpftrace generates
 	default:
 		if block {
 			return errUnknown + ": " + name

@@ -246,6 +246,23 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 	if t, ok := c.ctxIdent(e); ok {
 		return t
 	}
+	if v, ok := c.cenums[e.Name]; ok {
+		c.info.Consts[e] = Const{Int: v}
+		return types.Int64
+	}
+	if d, ok := c.defines[e.Name]; ok {
+		c.info.Subst[e] = d
+		return c.expr(d)
+	}
+	if k := c.kernel(); k != nil {
+		if v, et, ok := k.EnumConstant(e.Name); ok {
+			c.info.Consts[e] = Const{Int: v}
+			if et != nil && et.Bits > 0 {
+				return types.Int64
+			}
+			return types.Int64
+		}
+	}
 	if en, ok := stdlib.Lookup(e.Name); ok && en.Paren {
 		c.errorf(e.Span(), "%s() is a function: call it with parentheses", e.Name)
 		return nil
@@ -450,22 +467,37 @@ const maxValueSize = 32 << 10
 // typeExpr resolves a written type.
 func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 	var t types.Type
+	if te.Typeof != nil {
+		switch x := te.Typeof.(type) {
+		case *ast.TypeExpr:
+			t = c.typeExpr(x)
+		case ast.Expr:
+			t = c.expr(x)
+		}
+		if t == nil {
+			return nil
+		}
+		for i := 0; i < te.Ptr; i++ {
+			t = &types.Pointer{Elem: t, Space: types.AddrKernel}
+		}
+		return t
+	}
 	switch te.Name {
-	case "int8", "char":
+	case "int8", "char", "signed char", "int8_t", "s8", "__s8":
 		t = types.Int8
-	case "int16", "short":
+	case "int16", "short", "int16_t", "s16", "__s16":
 		t = types.Int16
-	case "int32", "int":
+	case "int32", "int", "signed", "signed int", "int32_t", "s32", "__s32", "pid_t":
 		t = types.Int32
-	case "int64", "long", "long long":
+	case "int64", "long", "long long", "long int", "int64_t", "s64", "__s64", "ssize_t", "loff_t":
 		t = types.Int64
-	case "uint8", "unsigned char", "u8":
+	case "uint8", "unsigned char", "u8", "uint8_t", "__u8":
 		t = types.Uint8
-	case "uint16", "unsigned short", "u16":
+	case "uint16", "unsigned short", "u16", "uint16_t", "__u16":
 		t = types.Uint16
-	case "uint32", "unsigned int", "unsigned", "u32":
+	case "uint32", "unsigned int", "unsigned", "u32", "uint32_t", "__u32":
 		t = types.Uint32
-	case "uint64", "unsigned long", "unsigned long long", "u64", "size_t":
+	case "uint64", "unsigned long", "unsigned long long", "u64", "size_t", "uint64_t", "__u64", "unsigned long int":
 		t = types.Uint64
 	case "bool":
 		t = &types.Bool{}

@@ -53,6 +53,9 @@ type Info struct {
 	Calls map[ast.Expr]*CallInfo
 	// Consts holds the value of constant expressions ($1, sizeof, ncpus...).
 	Consts map[ast.Expr]Const
+	// Subst replaces a node by another expression (object-like #define
+	// constants): codegen generates the replacement instead.
+	Subst map[ast.Expr]ast.Expr
 	// Fields holds the resolved struct member of each x.f / x->f on a struct.
 	Fields map[ast.Expr]types.Field
 	// Ctx maps args.f / argN / retval expressions to how they are read.

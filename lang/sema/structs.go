@@ -3,8 +3,10 @@ package sema
 import (
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/parser"
 	"github.com/gobpftrace/gobpftrace/runtime/kbtf"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
@@ -16,8 +18,11 @@ func collectCDecls(c *checker) {
 	c.cstructs = map[string]*types.Struct{}
 	c.ctypedefs = map[string]types.Type{}
 	c.cenums = map[string]int64{}
+	c.defines = map[string]ast.Expr{}
 	for _, d := range c.prog.Decls {
 		switch d := d.(type) {
+		case *ast.Preproc:
+			c.define(d)
 		case *ast.CRecord:
 			c.crecord(d)
 		case *ast.CTypedef:
@@ -167,4 +172,29 @@ func (c *checker) KernelStruct(name string) (*types.Struct, bool) {
 	}
 	s, ok := t.(*types.Struct)
 	return s, ok
+}
+
+// define records an object-like "#define NAME value" whose value is an
+// expression (numbers, strings): bpftrace runs the C preprocessor over the
+// script; function-like macros and other directives are ignored.
+func (c *checker) define(d *ast.Preproc) {
+	text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d.Text), "#"))
+	rest, ok := strings.CutPrefix(text, "define")
+	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return
+	}
+	rest = strings.TrimSpace(rest)
+	i := strings.IndexAny(rest, " \t(")
+	if i <= 0 || rest[i] == '(' {
+		return
+	}
+	name, value := rest[:i], strings.TrimSpace(rest[i:])
+	if value == "" {
+		return
+	}
+	e, diags := parser.ParseExpr(lang.NewFile(name, value))
+	if diags.HasErrors() || e == nil {
+		return
+	}
+	c.defines[name] = e
 }
