@@ -57,6 +57,8 @@ var beginCases = []struct {
 	{"return", `BEGIN { printf("a\n"); if (1) { return; } printf("b\n"); }`, "a\n"},
 	{"defines enums", "#define GREETING \"hey\"\n#define N 40\nenum color { RED, GREEN = 5, BLUE };\nBEGIN { printf(\"%s %d %d %d\\n\", GREETING, N + 2, GREEN, BLUE); }", "hey 42 5 6\n"},
 	{"typeof", `BEGIN { $y = (typeof((uint8)3))257; printf("%d\n", $y); }`, "1\n"},
+	{"macros", "macro one() { 1 }\nmacro add_one(x) { x + 1 }\nmacro add_each($a, @b, c) { $a += c; @b += 1; }\nmacro twice($v) { $t = $v * 2; $t }\n" +
+		"BEGIN { $a = 10; $t = 5; add_each($a, @b, 2); add_each($a, @b, 3); printf(\"%d %d %d %d %d %d\\n\", one(), one, add_one(1 + 1), $a, @b, twice($a + 1) + $t); }", "1 1 3 15 2 37\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

@@ -134,6 +134,19 @@ func (g *gen) storeVar(t types.Type, loc stdlib.Loc, value ast.Expr) {
 }
 
 func (g *gen) exprStmt(x ast.Expr) {
+	if sub, ok := g.info.Subst[x]; ok {
+		g.exprStmt(sub)
+		return
+	}
+	if b, ok := x.(*ast.BlockExpr); ok {
+		for _, s := range b.Stmts {
+			g.stmt(s)
+		}
+		if b.Value != nil {
+			g.exprStmt(b.Value)
+		}
+		return
+	}
 	switch x := x.(type) {
 	case *ast.IncDec:
 		g.incdec(x, false)

@@ -162,6 +162,12 @@ func (g *gen) storeSame(e ast.Expr, dst stdlib.Loc, t types.Type) {
 	case *ast.Ident, *ast.Call:
 		g.builtinInto(x, dst)
 		return
+	case *ast.BlockExpr:
+		for _, s := range x.Stmts {
+			g.stmt(s)
+		}
+		g.Store(x.Value, dst, t)
+		return
 	case *ast.Ternary:
 		elseL, end := g.NewLabel(), g.NewLabel()
 		g.branch(x.Cond, elseL, false)

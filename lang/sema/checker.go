@@ -34,6 +34,11 @@ type checker struct {
 	ctypedefs map[string]types.Type
 	cenums    map[string]int64
 	defines   map[string]ast.Expr
+
+	macros     map[string]*ast.Macro
+	expansions map[ast.Expr]ast.Expr
+	nexpand    int
+	macroDepth int
 	kbtf      *kbtf.Kernel
 	kbtfTried bool
 

@@ -182,7 +182,10 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		for _, s := range e.Stmts {
 			c.stmt(s)
 		}
-		t := c.expr(e.Value)
+		var t types.Type = &types.Void{}
+		if e.Value != nil {
+			t = c.expr(e.Value)
+		}
 		c.pop()
 		return t
 	}
@@ -240,6 +243,9 @@ func (c *checker) constOf(e ast.Expr) (Const, bool) {
 }
 
 func (c *checker) ident(e *ast.Ident) types.Type {
+	if m, ok := c.macros[e.Name]; ok && len(m.Params) == 0 {
+		return c.call(e, e.Name, nil, false)
+	}
 	if en, ok := stdlib.Lookup(e.Name); ok && en.Bare {
 		return c.call(e, e.Name, nil, false)
 	}
@@ -273,6 +279,16 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 
 // call types a builtin use through its registry entry.
 func (c *checker) call(node ast.Expr, name string, args []ast.Expr, paren bool) types.Type {
+	if m, ok := c.macros[name]; ok {
+		x := c.expandMacro(node, m, args)
+		if x == nil {
+			return nil
+		}
+		c.info.Subst[node] = x
+		c.macroDepth++
+		defer func() { c.macroDepth-- }()
+		return c.expr(x)
+	}
 	en, ok := stdlib.Lookup(name)
 	if !ok {
 		c.errorf(node.Span(), "Unknown function: '%s'", name)

@@ -168,6 +168,7 @@ type Pass struct {
 var Passes = []Pass{
 	{"config", resolveConfig},
 	{"c declarations", collectCDecls},
+	{"macros", collectMacros},
 	{"attach", expandAttachPoints},
 	{"types", typeProgram},
 }

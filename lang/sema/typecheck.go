@@ -193,7 +193,7 @@ func (c *checker) settleVar(decl *ast.Variable, v *Var, t types.Type) {
 func (c *checker) exprStmt(s *ast.ExprStmt) {
 	switch x := s.X.(type) {
 	case *ast.Call:
-		if e, ok := stdlib.Lookup(x.Func); ok && e.Kind == stdlib.Agg {
+		if e, ok := stdlib.Lookup(x.Func); ok && e.Kind == stdlib.Agg && c.macros[x.Func] == nil {
 			c.errorf(x.Span(), "%s() must be assigned directly to a map", x.Func)
 			return
 		}
