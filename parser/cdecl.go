@@ -81,7 +81,7 @@ func (p *parser) parseCFields() []*ast.CField {
 		typ := *base
 		f := &ast.CField{Type: &typ}
 		p.parseDeclarator(f)
-		if f.Name == "" && inline == nil {
+		if f.Name == "" && (inline == nil || f.Type.Ptr > 0 || len(f.Type.Dims) > 0) {
 			p.unexpected("identifier")
 		}
 		if f.Type.Ptr > 0 || len(f.Type.Dims) > 0 {
