@@ -39,8 +39,8 @@ type checker struct {
 	expansions map[ast.Expr]ast.Expr
 	nexpand    int
 	macroDepth int
-	kbtf      *kbtf.Kernel
-	kbtfTried bool
+	kbtf       *kbtf.Kernel
+	kbtfTried  bool
 
 	// per-probe state
 	probe    *ProbeInfo
