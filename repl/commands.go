@@ -128,7 +128,7 @@ func (s *session) clearCmd(arg string) {
 		s.errorf("ERROR: no map %s (.maps lists them)\n", arg)
 		return
 	}
-	if m := s.maps[um.Spec]; m != nil {
+	if m := s.shared(um.Spec); m != nil {
 		if err := clearMap(m); err != nil {
 			s.errorf("ERROR: clearing %s: %v\n", arg, err)
 		}
@@ -153,7 +153,7 @@ func (s *session) listMaps() {
 			key = "[" + um.Key.String() + "]"
 		}
 		entries := "not created yet"
-		if m := s.maps[um.Spec]; m != nil {
+		if m := s.shared(um.Spec); m != nil {
 			if raw, err := dump(m); err == nil {
 				entries = fmt.Sprintf("%d entries", len(raw))
 			}

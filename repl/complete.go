@@ -85,11 +85,12 @@ func (c *completer) candidates(pending, before string) (string, []string) {
 		if strings.Contains(word, ":") {
 			return word, c.attachPoints(word)
 		}
+		// Canonical provider names only (aliases still complete once typed
+		// with their colon); begin and end take none.
 		var cands []string
 		for _, p := range probe.All() {
-			cands = append(cands, p.Name()+":")
-			for _, a := range p.Aliases() {
-				cands = append(cands, a+":")
+			if n := p.Name(); n != "begin" && n != "end" {
+				cands = append(cands, n+":")
 			}
 		}
 		cands = append(cands, keywords...)

@@ -64,8 +64,7 @@ func (s *session) load(obj *codegen.Object, idx []int) (*loadedSet, error) {
 	fail := func(err error) (*loadedSet, error) {
 		l.close()
 		for _, name := range l.created {
-			s.maps[name].Close()
-			delete(s.maps, name)
+			s.dropShared(name)
 		}
 		return nil, err
 	}
@@ -87,7 +86,7 @@ func (s *session) load(obj *codegen.Object, idx []int) (*loadedSet, error) {
 			return fail(fmt.Errorf("program refers to unknown map %q", name))
 		}
 		if sharedMap(obj, name) {
-			if m := s.maps[name]; m != nil {
+			if m := s.shared(name); m != nil {
 				if !sameLayout(m, spec) {
 					return fail(fmt.Errorf("map %s changed its layout since it was created; .clear does not help, restart the session", mapDisplayName(obj, name)))
 				}
@@ -98,7 +97,7 @@ func (s *session) load(obj *codegen.Object, idx []int) (*loadedSet, error) {
 			if err != nil {
 				return fail(fmt.Errorf("creating map %s: %w", name, err))
 			}
-			s.maps[name] = m
+			s.setShared(name, m)
 			l.created = append(l.created, name)
 			maps[name] = m
 			continue

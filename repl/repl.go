@@ -167,7 +167,7 @@ func (s *session) execute(p *parsed) bool {
 func (s *session) interrupt() {
 	n := 0
 	for _, e := range s.live() {
-		if !e.muted.Swap(true) && e.rd != nil {
+		if !e.muted.Swap(true) && e.obj.RingBuf != "" {
 			n++
 		}
 	}

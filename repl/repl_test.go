@@ -371,3 +371,18 @@ func TestExitStatementEndsSession(t *testing.T) {
 	}
 	c.expect("@answer: 42")
 }
+
+// TestOutputWhileAdding: a probe prints a map continuously while new
+// entries create maps (run with -race).
+func TestOutputWhileAdding(t *testing.T) {
+	c := startConsole(t)
+	c.enter("interval:ms:10 { @ticks = count(); print(@ticks); }")
+	c.expect("@ticks: ")
+	// Prompts are redrawn after every tick: wait for each entry's effect.
+	for i := 0; i < 5; i++ {
+		c.send("@made" + strconv.Itoa(i) + " = " + strconv.Itoa(i) + "\r")
+		c.send("printf(\"made%d\\n\", @made" + strconv.Itoa(i) + ")\r")
+		c.expect("made" + strconv.Itoa(i) + "\n")
+	}
+	c.quit()
+}

@@ -27,8 +27,10 @@ type session struct {
 	items   []*item  // accepted top-level items, in entry order
 	entries []*entry // probe entries, numbered from 1
 	// maps are the kernel maps shared by entries (@maps, stack maps), by
-	// spec name; they live as long as the session.
-	maps map[string]*ebpf.Map
+	// spec name; they live as long as the session. Entries' readers look
+	// them up while new entries add some: mapsMu guards the table.
+	mapsMu sync.RWMutex
+	maps   map[string]*ebpf.Map
 
 	// mu guards what completion reads from readline's goroutine.
 	mu       sync.Mutex
@@ -44,11 +46,32 @@ type session struct {
 
 func newSession(o Options, host *probe.RealHost, term *terminal) *session {
 	s := &session{opts: o, host: host, term: term, maps: map[string]*ebpf.Map{}, userMaps: map[string]*codegen.UserMap{}}
-	s.dec = &decoder{stackMap: func(name string) *ebpf.Map { return s.maps[name] }}
+	s.dec = &decoder{stackMap: func(name string) *ebpf.Map { return s.shared(name) }}
 	if c, err := ebpf.EnableStats(0 /* BPF_STATS_RUN_TIME */); err == nil {
 		s.stats = c
 	}
 	return s
+}
+
+func (s *session) shared(name string) *ebpf.Map {
+	s.mapsMu.RLock()
+	defer s.mapsMu.RUnlock()
+	return s.maps[name]
+}
+
+func (s *session) setShared(name string, m *ebpf.Map) {
+	s.mapsMu.Lock()
+	s.maps[name] = m
+	s.mapsMu.Unlock()
+}
+
+func (s *session) dropShared(name string) {
+	s.mapsMu.Lock()
+	if m := s.maps[name]; m != nil {
+		m.Close()
+		delete(s.maps, name)
+	}
+	s.mapsMu.Unlock()
 }
 
 // errorf writes a session message to the terminal.
@@ -193,10 +216,7 @@ func (s *session) addItems(items []*item) {
 // forgetCreated drops the shared maps a failed entry created.
 func (s *session) forgetCreated(set *loadedSet) {
 	for _, name := range set.created {
-		if m := s.maps[name]; m != nil {
-			m.Close()
-			delete(s.maps, name)
-		}
+		s.dropShared(name)
 	}
 }
 
@@ -250,7 +270,7 @@ func (s *session) runStatement(p *parsed) bool {
 func (s *session) userMap(obj *codegen.Object, name string) (*codegen.UserMap, *ebpf.Map) {
 	for _, um := range obj.UserMaps {
 		if um.Name == name {
-			return um, s.maps[um.Spec]
+			return um, s.shared(um.Spec)
 		}
 	}
 	return nil, nil
@@ -306,7 +326,7 @@ func (s *session) finish(printMaps bool) {
 		}
 		s.mu.Unlock()
 		for _, um := range ums {
-			if m := s.maps[um.Spec]; m != nil {
+			if m := s.shared(um.Spec); m != nil {
 				if om, err := s.dec.readMap(um, m); err == nil {
 					out.w.Map(om, 0, 0)
 				} else {
@@ -320,10 +340,12 @@ func (s *session) finish(printMaps bool) {
 		e.close()
 		e.detached = true
 	}
+	s.mapsMu.Lock()
 	for name, m := range s.maps {
 		m.Close()
 		delete(s.maps, name)
 	}
+	s.mapsMu.Unlock()
 	if s.stats != nil {
 		s.stats.Close()
 	}
