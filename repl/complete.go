@@ -78,6 +78,10 @@ func (c *completer) candidates(pending, before string) (string, []string) {
 			return m[3], withPrefix(m[3], fields)
 		}
 	}
+	// Type names after "struct " / "union " (casts, sizeof, offsetof).
+	if m := typeTail.FindStringSubmatch(before); m != nil {
+		return m[2], withPrefix(m[2], c.typeNames(m[1]))
+	}
 	word := lastWord(before)
 	// An attach point: at the start of the entry, or after a comma in a
 	// probe header, before its body opens.
@@ -113,6 +117,22 @@ var keywords = []string{"if", "else", "for", "while", "unroll", "return", "let",
 // fieldTail matches "EXPR->part" or "EXPR.part" at the cursor: group 1 is
 // the text before the operator, 2 the operator, 3 the partial field name.
 var fieldTail = regexp.MustCompile(`^(.*?)(->|\.)([A-Za-z_]\w*)?$`)
+
+// typeTail matches "struct name" being typed.
+var typeTail = regexp.MustCompile(`\b(struct|union|enum)\s+(\w*)$`)
+
+// typeNames lists the kernel's named types of a kind.
+func (c *completer) typeNames(kind string) []string {
+	k := c.kernel()
+	if k == nil {
+		return nil
+	}
+	names, err := k.TypeNames("", kind)
+	if err != nil {
+		return nil
+	}
+	return dedupe(names)
+}
 
 // lastWord is the word under the cursor: attach points (with ':', '*',
 // '/', '-'), @maps, $vars and identifiers.

@@ -44,6 +44,8 @@ func TestCompletion(t *testing.T) {
 		{line: "begin { $t = (struct task_struct *)curtask; print($t->pi", word: "pi", want: "pid"},
 		{line: "begin { print(((struct file *)0)->f_po", word: "f_po", want: "f_pos"},
 		{line: "tracepoint:syscalls:sys_enter_openat { print(str(args.filen", word: "filen", want: "filename", only: true},
+		{pending: "tracepoint:syscalls:sys_enter_openat\n{", line: "  printf(\"%s\", str(args.fil", word: "fil", want: "filename", only: true},
+		{line: "begin { $t = (struct task_stru", word: "task_stru", want: "task_struct"},
 		{line: ".det", word: ".det", want: ".detach", only: true},
 		{line: ".clear @", word: "@", want: "@calls"},
 		{line: ".list tracepoint:syscalls:sys_enter_getpp", word: "tracepoint:syscalls:sys_enter_getpp", want: "tracepoint:syscalls:sys_enter_getppid"},

@@ -12,6 +12,14 @@
 // and its output is written through readline so that the line being typed
 // is redrawn below it.
 //
+// The command line starts it with no program or with -i:
+//
+//	code := repl.Run(repl.Options{Stdin: os.Stdin, Stdout: os.Stdout,
+//		Stderr: os.Stderr, Params: params, Env: bpftraceEnv,
+//		Unsafe: unsafe, NoFeatures: noFeatures, Format: format, Quiet: quiet})
+//
+// Input that is not a terminal (gobpftrace -i < file) is read line by line.
+//
 // The engine parts (loading a subset of an Object's programs with shared
 // maps, decoding, reading maps, event dispatch) mirror runtime's unexported
 // code; they live here until runtime exposes an incremental API.
@@ -28,6 +36,7 @@
 //	decode.go    bytes + lang/types -> output.Value
 //	maps.go      reading, clearing and printing @maps
 //	commands.go  the dot commands
-//	complete.go  tab completion
+//	complete.go  tab completion (probe names, builtins, maps, types)
+//	fields.go    struct field completion after -> and .
 //	term.go      readline configuration for a terminal given as a file
 package repl

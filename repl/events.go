@@ -48,7 +48,11 @@ type entryOutput struct {
 
 func (s *session) newOutput(e *entry) *entryOutput {
 	o := &entryOutput{e: e, t: s.term}
-	o.w = output.NewText(&o.buf, &o.buf)
+	if s.opts.Format == "json" {
+		o.w = output.NewJSON(&o.buf)
+	} else {
+		o.w = output.NewText(&o.buf, &o.buf)
+	}
 	return o
 }
 

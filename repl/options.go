@@ -25,6 +25,9 @@ type Options struct {
 	Env        map[string]string
 	Unsafe     bool
 	NoFeatures []string
+	// Format is "text" (the default) or "json" (-f json) for probe output;
+	// the session's own messages stay text.
+	Format string
 	// Quiet suppresses the banner and "Attached N probes" lines.
 	Quiet bool
 }

@@ -386,3 +386,31 @@ func TestOutputWhileAdding(t *testing.T) {
 	}
 	c.quit()
 }
+
+func TestJSONOutput(t *testing.T) {
+	requireRoot(t)
+	r, w, _ := os.Pipe()
+	outR, outW, _ := os.Pipe()
+	go func() {
+		w.WriteString("@j = 5\nprintf(\"hi\\n\")\n")
+		w.Close()
+	}()
+	go func() {
+		Run(Options{Stdin: r, Stdout: outW, HistoryFile: "-", Quiet: true, Format: "json"})
+		outW.Close()
+	}()
+	var got strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := outR.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	for _, want := range []string{`{"type": "printf", "data": "hi\n"}`, `"@j": 5`} {
+		if !strings.Contains(got.String(), want) {
+			t.Errorf("missing %s in:\n%s", want, got.String())
+		}
+	}
+}
