@@ -67,7 +67,7 @@ func parseArgs(argv []string) (*args, error) {
 				if strings.HasPrefix(r, "--") && len(r) > 2 {
 					name, val, ok := strings.Cut(r[2:], "=")
 					if !ok {
-						val = "true"
+						val = "" // a flag: getopt() reads it as true
 					}
 					if _, seen := a.named[name]; !seen {
 						a.namedOrder = append(a.namedOrder, name)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -108,17 +107,15 @@ func semaOptions(a *args, host probe.Host, pid int, child *runtime.Child) sema.O
 			env[k] = v
 		}
 	}
-	return sema.Options{
+	o := sema.Options{
 		Params: a.params,
+		Named:  a.named,
 		Env:    env,
 		Unsafe: a.unsafe,
 		Host:   host,
 	}
-}
-
-// namedParams lists the named parameters in order, for messages.
-func namedParams(a *args) []string {
-	out := append([]string(nil), a.namedOrder...)
-	sort.Strings(out)
-	return out
+	if child != nil {
+		o.ChildPID = child.Pid
+	}
+	return o
 }

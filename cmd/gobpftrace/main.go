@@ -27,7 +27,7 @@ func main() {
 	// compiling or loading still ends the run in order (maps printed).
 	signals = make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }))
 }
 
 // signals receives SIGINT/SIGTERM caught since main started (nil in tests
