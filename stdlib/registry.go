@@ -53,6 +53,9 @@ type Entry struct {
 	// holding the value; for a memory result (strings, tuples...) it writes
 	// the value at dst; for void it emits the action.
 	Emit func(g Gen, call *Call, dst Loc)
+	// Probes lists the providers (canonical names) the entry may be used in;
+	// nil means every probe. The probe's own Ctx.Disallow also applies.
+	Probes []string
 	// AggKind is the aggregation an Agg entry fills.
 	AggKind types.AggKind
 	// EmitAgg updates the aggregation map for "@m[k] = f(args)".

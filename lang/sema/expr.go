@@ -312,6 +312,16 @@ func (c *checker) call(node ast.Expr, name string, args []ast.Expr, paren bool) 
 		}
 		return nil
 	}
+	if len(en.Probes) > 0 && c.provider != "" {
+		allowed := false
+		for _, p := range en.Probes {
+			allowed = allowed || p == c.provider
+		}
+		if !allowed {
+			c.errorf(node.Span(), "The %s builtin can not be used with '%s' probes", name, c.provider)
+			return nil
+		}
+	}
 	if c.ctx != nil {
 		for _, d := range c.ctx.Disallow {
 			if d == name {
