@@ -140,10 +140,24 @@ func (r *reader) loop() bool {
 		}
 		r.pending = nil
 		r.rl.SetPrompt(prompt) // output while it runs redraws this prompt
-		r.rl.SaveHistory(src)
+		r.saveHistory(src)
 		if !r.s.execute(p) {
 			return r.s.exitPrints
 		}
+	}
+}
+
+// saveHistory remembers an entry as one history line (the history file
+// has one entry per line): a multi-line entry is joined with spaces, unless
+// a // comment would then swallow the rest, when its lines are kept apart.
+func (r *reader) saveHistory(src string) {
+	lines := strings.Split(src, "\n")
+	if !strings.Contains(src, "//") {
+		r.rl.SaveHistory(strings.Join(lines, " "))
+		return
+	}
+	for _, l := range lines {
+		r.rl.SaveHistory(l)
 	}
 }
 

@@ -286,7 +286,7 @@ func TestHistoryFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := string(b); !strings.Contains(s, `printf("a\n")`) || !strings.Contains(s, "begin {") {
+	if s := string(b); !strings.Contains(s, `printf("a\n")`) || !strings.Contains(s, `begin {  printf("b\n"); }`) {
 		t.Fatalf("history:\n%s", s)
 	}
 }
