@@ -135,3 +135,23 @@ func checkNsecs(c Checker, call *Call) types.Type {
 	c.SetData(call, fn)
 	return types.Uint64
 }
+
+func init() {
+	register(&Entry{Name: "strftime", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: 2,
+		Check: func(c Checker, call *Call) types.Type {
+			f, ok := c.ConstString(call.Args[0])
+			if !ok {
+				c.Errorf(call.Args[0].Span(), "strftime() expects a string literal format")
+				return nil
+			}
+			if _, ok := wantInt(c, "strftime", call.Args[1]); !ok {
+				return nil
+			}
+			return &types.Timestamp{Format: f}
+		},
+		Emit: func(g Gen, call *Call, dst Loc) {
+			r := g.Expr(call.Args[1])
+			g.StoreReg(dst, r, asm.DWord)
+			g.Pop()
+		}})
+}
