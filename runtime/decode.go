@@ -151,7 +151,7 @@ func (d *decoder) special(t *types.Special, b []byte) output.Value {
 		return output.Symbol{Name: d.userName(uid), Addr: uid}
 	case "strerror":
 		errno := le.Uint64(b)
-		return output.Symbol{Name: syscall.Errno(errno).Error(), Addr: errno}
+		return output.Symbol{Name: strerror(errno), Addr: errno}
 	case "inet":
 		return inetValue(b, t.Bytes)
 	case "macaddr", "mac":
@@ -204,4 +204,13 @@ func macString(b []byte) string {
 		out = append(out, hex[c>>4], hex[c&15])
 	}
 	return string(out)
+}
+
+// strerror is C's strerror(3): Go's errno texts are glibc's, lower-cased.
+func strerror(errno uint64) string {
+	s := syscall.Errno(errno).Error()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }
