@@ -41,6 +41,8 @@ type Checker interface {
 	ConstString(e ast.Expr) (string, bool)
 	MaxStrlen() int
 	Unsafe() bool
+	// KernelAddr is the address of a kernel symbol (kallsyms).
+	KernelAddr(name string) (uint64, bool)
 	// KernelStruct finds "struct name" in the preamble or kernel BTF.
 	KernelStruct(name string) (*types.Struct, bool)
 	// NamedParam returns a named parameter ("--name=value") given on the command line.

@@ -38,6 +38,21 @@ func init() {
 	register(
 		&Entry{Name: "getopt", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
 			Check: checkGetopt, Emit: emitConst},
+		&Entry{Name: "kaddr", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: func(c Checker, call *Call) types.Type {
+				name, ok := c.ConstString(call.Args[0])
+				if !ok {
+					c.Errorf(call.Args[0].Span(), "kaddr() expects a string literal")
+					return nil
+				}
+				addr, ok := c.KernelAddr(name)
+				if !ok {
+					c.Errorf(call.Args[0].Span(), "Failed to resolve kernel symbol: %s", name)
+					return nil
+				}
+				c.SetData(call, &constValue{Int: int64(addr)})
+				return types.Uint64
+			}, Emit: emitConst},
 		&Entry{Name: "cpid", Kind: Var, Bare: true,
 			Check: func(c Checker, call *Call) types.Type {
 				c.SetData(call, &constValue{Int: int64(c.ChildPID())})

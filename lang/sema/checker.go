@@ -10,6 +10,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/kbtf"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -199,3 +200,21 @@ func (c *checker) TargetFuncLen() int {
 }
 
 func (c *checker) CtxHasRegs() bool { return c.ctx != nil && c.ctx.HasRegs }
+
+// KsymHost is a Host that resolves kernel symbols (fixtures can); otherwise
+// /proc/kallsyms is read.
+type KsymHost interface {
+	KernelSymbolAddr(name string) (uint64, bool)
+}
+
+func (c *checker) KernelAddr(name string) (uint64, bool) {
+	if kh, ok := c.opts.Host.(KsymHost); ok {
+		return kh.KernelSymbolAddr(name)
+	}
+	t, err := symbols.Kernel()
+	if err != nil {
+		return 0, false
+	}
+	s, ok := t.Addr(name)
+	return s.Addr, ok && s.Addr != 0
+}
