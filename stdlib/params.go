@@ -53,6 +53,22 @@ func init() {
 				c.SetData(call, &constValue{Int: int64(addr)})
 				return types.Uint64
 			}, Emit: emitConst},
+		&Entry{Name: "cgroupid", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: func(c Checker, call *Call) types.Type {
+				path, ok := c.ConstString(call.Args[0])
+				if !ok {
+					c.Errorf(call.Args[0].Span(), "cgroupid() expects a string literal path")
+					return nil
+				}
+				// On cgroup v2 a cgroup's id is its directory's inode number.
+				var st unix.Stat_t
+				if err := unix.Stat(path, &st); err != nil {
+					c.Errorf(call.Args[0].Span(), "cgroupid(): %s: %v", path, err)
+					return nil
+				}
+				c.SetData(call, &constValue{Int: int64(st.Ino)})
+				return types.Uint64
+			}, Emit: emitConst},
 		&Entry{Name: "cpid", Kind: Var, Bare: true,
 			Check: func(c Checker, call *Call) types.Type {
 				c.SetData(call, &constValue{Int: int64(c.ChildPID())})
