@@ -43,7 +43,9 @@ func (e *engine) handle(msg []byte) bool {
 		}
 		return false
 	case codegen.EvPrintf:
-		e.w.Printf(output.Sprintf(ev.Fmt, e.args(ev, payload)))
+		// The hot path: the argument slice is reused (Sprintf keeps nothing).
+		e.argBuf = e.decodeArgs(e.argBuf[:0], ev, payload)
+		e.w.Printf(output.Sprintf(ev.Fmt, e.argBuf))
 	case codegen.EvPrint, codegen.EvPrintMap:
 		top, div := 0, 0
 		if args := e.args(ev, payload); len(args) > 0 {
@@ -99,9 +101,14 @@ func (e *engine) handle(msg []byte) bool {
 
 // args decodes the payload as the event's argument tuple.
 func (e *engine) args(ev *codegen.Event, payload []byte) []output.Value {
+	return e.decodeArgs(nil, ev, payload)
+}
+
+// decodeArgs appends the decoded arguments to out.
+func (e *engine) decodeArgs(out []output.Value, ev *codegen.Event, payload []byte) []output.Value {
 	t := ev.ArgsType
 	if t == nil || len(t.Fields) == 0 {
-		return nil
+		return out
 	}
 	if len(payload) < t.Size() {
 		// A short message is a codegen bug; print what we can.
@@ -109,9 +116,8 @@ func (e *engine) args(ev *codegen.Event, payload []byte) []output.Value {
 		copy(padded, payload)
 		payload = padded
 	}
-	out := make([]output.Value, len(t.Fields))
-	for i, f := range t.Fields {
-		out[i] = e.dec.value(f.Type, payload[f.Offset:])
+	for _, f := range t.Fields {
+		out = append(out, e.dec.value(f.Type, payload[f.Offset:]))
 	}
 	return out
 }

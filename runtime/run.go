@@ -43,6 +43,7 @@ type engine struct {
 	lostSeen uint64
 
 	exitCode int
+	argBuf   []output.Value // reused by printf
 	// stopNow is set by SIGINT/SIGTERM/ctx: stop reading at once.
 	stopNow atomic.Bool
 	// stopDrained is set when the traced process (-c/-p) exits: stop once

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -170,6 +171,32 @@ func TestMapsPrintedOnExit(t *testing.T) {
 		t.Errorf("stdout = %q, want %q", out, want)
 	}
 	if code != 0 {
+		t.Errorf("code = %d", code)
+	}
+}
+
+// TestVerifierRejectionIsACompilerBug checks that a program the verifier
+// rejects is reported as a compiler bug naming the probe, with the end of
+// the verifier's log.
+func TestVerifierRejectionIsACompilerBug(t *testing.T) {
+	needRoot(t)
+	b := newObj()
+	b.special("begin", asm.Instructions{
+		asm.LoadMem(asm.R0, asm.R10, 8, asm.DWord), // above the frame: rejected
+	})
+	var out, errb bytes.Buffer
+	code, err := Run(context.Background(), b.obj, Options{Stdout: &out, Stderr: &errb, Quiet: true})
+	var bug *CompilerBugError
+	if !errors.As(err, &bug) {
+		t.Fatalf("err = %v (code %d), want a CompilerBugError", err, code)
+	}
+	if bug.Probe != "begin" || len(bug.Log) == 0 || len(bug.Log) > verifierTail {
+		t.Errorf("probe %q, %d log lines", bug.Probe, len(bug.Log))
+	}
+	if !strings.Contains(err.Error(), "internal compiler error") || !strings.Contains(err.Error(), "begin") {
+		t.Errorf("message: %v", err)
+	}
+	if code != 1 {
 		t.Errorf("code = %d", code)
 	}
 }

@@ -55,6 +55,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case a.version:
 		fmt.Fprintln(stdout, version)
 		return 0
+	case a.info:
+		return info(a, stdout, stderr)
 	case a.fmtWanted:
 		return formatFile(a, stdin, stdout, stderr)
 	case a.repl:

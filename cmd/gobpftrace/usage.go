@@ -29,6 +29,7 @@ OPTIONS:
                    act as if the kernel lacked a feature
                    ('kprobe', 'kprobe_multi', 'fentry', 'pmu', 'iter')
     -i             interactive mode (REPL)
+    --info         print information about kernel BPF support
 
 TROUBLESHOOTING OPTIONS:
     -v                      verbose messages
