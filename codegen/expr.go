@@ -82,11 +82,9 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 			return g.remoteScalar(e)
 		}
 		// A member of a memory value: evaluate the whole into a temp, load the member.
-		t := g.Type(e)
 		loc, ft := g.memberLoc(e)
 		r := g.Push()
 		g.loadScalar(r, loc, ft)
-		_ = t
 		return r
 	case *ast.BlockExpr:
 		for _, s := range e.Stmts {

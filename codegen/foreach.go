@@ -81,7 +81,6 @@ func (g *gen) callForEach(spec, fn string, ctxOff int32) {
 func (g *gen) forMap(s *ast.ForStmt, mr *ast.MapRef) {
 	m := g.info.MapByName("@" + mr.Name)
 	kv := g.info.Vars[s.Var]
-	kvLoc := g.varLoc(kv)
 	tt := kv.Type.(*types.Tuple)
 	stop := g.stackAlloc(8, 8)
 	g.StoreImm(stop, 0, asm.DWord)
@@ -110,7 +109,6 @@ func (g *gen) forMap(s *ast.ForStmt, mr *ast.MapRef) {
 		stImm(asm.R1, int16(stop.Off), 1, asm.DWord),
 		asm.Mov.Imm(asm.R0, 1), asm.Return())
 	g.finishCallback(child, name)
-	_ = kvLoc
 
 	g.callForEach(m.Spec, name, 0)
 	g.LoadMem(asm.R0, stop, asm.DWord)

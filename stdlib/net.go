@@ -3,7 +3,6 @@ package stdlib
 import (
 	"github.com/cilium/ebpf/asm"
 
-	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -213,5 +212,3 @@ func emitBuf(g Gen, call *Call, dst Loc) {
 	g.Pop()
 	g.Pop()
 }
-
-var _ ast.Expr

@@ -1,8 +1,6 @@
 package stdlib
 
 import (
-	"github.com/cilium/ebpf/asm"
-
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
@@ -238,5 +236,3 @@ func emitPrint(g Gen, call *Call, _ Loc) {
 	}
 	g.SendEvent(call, call.Args)
 }
-
-var _ = asm.R0

@@ -349,7 +349,7 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		c.wantCond(e.R, r)
 		return &types.Bool{}
 	case "==", "!=", "<", "<=", ">", ">=":
-		ls, lok := l.(*types.String)
+		_, lok := l.(*types.String)
 		_, rok := r.(*types.String)
 		if lok || rok {
 			if !(lok && rok) {
@@ -360,7 +360,6 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 				c.errorf(e.Span(), "Strings can only be compared with == and !=")
 				return nil
 			}
-			_ = ls
 			return &types.Bool{}
 		}
 		if !isScalar(l) || !isScalar(r) {
