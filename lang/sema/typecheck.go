@@ -86,9 +86,12 @@ func (c *checker) stmt(s ast.Stmt) {
 		if s.Type != nil {
 			t = c.typeExpr(s.Type)
 		}
+		var vt types.Type
+		if s.Value != nil {
+			vt = c.expr(s.Value) // before declaring: the value may use an outer $x
+		}
 		nv := c.declareVar(s.Var)
 		if s.Value != nil {
-			vt := c.expr(s.Value)
 			if t == nil {
 				t = vt
 			} else if vt != nil && !assignable(t, vt) {
@@ -191,18 +194,13 @@ func (c *checker) settleVar(decl *ast.Variable, v *Var, t types.Type) {
 }
 
 func (c *checker) exprStmt(s *ast.ExprStmt) {
-	switch x := s.X.(type) {
-	case *ast.Call:
+	if x, ok := s.X.(*ast.Call); ok {
 		if e, ok := stdlib.Lookup(x.Func); ok && e.Kind == stdlib.Agg && c.macros[x.Func] == nil {
 			c.errorf(x.Span(), "%s() must be assigned directly to a map", x.Func)
 			return
 		}
-		c.expr(x)
-	case *ast.IncDec:
-		c.expr(x)
-	default:
-		c.expr(x)
 	}
+	c.expr(s.X)
 }
 
 func (c *checker) assign(s *ast.AssignStmt) {
