@@ -52,6 +52,7 @@ func TestHistIndex(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "  @l[%d] = lhist(%d, 0, 1000, 100);\n", i, v)
 		fmt.Fprintf(&b, "  @l2[%d] = lhist(%d, 5, 30, 5);\n", i, v)
+		fmt.Fprintf(&b, "  @l3[%d] = lhist(%d, 0, 10000000000, 5000000000);\n", i, v)
 	}
 	b.WriteString("}\n")
 	obj, _ := build(t, b.String(), sema.Options{})
@@ -69,7 +70,7 @@ func TestHistIndex(t *testing.T) {
 	for _, c := range []struct {
 		name           string
 		min, max, step int64
-	}{{"@l", 0, 1000, 100}, {"@l2", 5, 30, 5}} {
+	}{{"@l", 0, 1000, 100}, {"@l2", 5, 30, 5}, {"@l3", 0, 10000000000, 5000000000}} {
 		got := l.buckets(t, c.name)
 		for i, v := range histValues {
 			want := types.LhistIndex(v, c.min, c.max, c.step)

@@ -214,10 +214,29 @@ func emitLhist(g Gen, c *Call, m *AggTarget) {
 	v := g.Expr(c.Args[0])
 	a := m.Value
 	done, over := g.NewLabel(), g.NewLabel()
-	g.Emit(asm.Mov.Imm(asm.R2, 0), asm.JSLT.Imm(v, int32(a.Min), done),
-		asm.JSGT.Imm(v, int32(a.Max), over),
-		asm.Mov.Reg(asm.R2, v), asm.Sub.Imm(asm.R2, int32(a.Min)), asm.Div.Imm(asm.R2, int32(a.Step)), asm.Add.Imm(asm.R2, 1),
-		asm.Ja.Label(done))
+	g.Emit(asm.Mov.Imm(asm.R2, 0))
+	// Constants beyond 32 bits are compared and subtracted from registers.
+	cmp := func(op asm.JumpOp, c int64, label string) {
+		if c == int64(int32(c)) {
+			g.Emit(op.Imm(v, int32(c), label))
+			return
+		}
+		g.Emit(asm.LoadImm(asm.R3, c, asm.DWord), op.Reg(v, asm.R3, label))
+	}
+	cmp(asm.JSLT, a.Min, done)
+	cmp(asm.JSGT, a.Max, over)
+	g.Emit(asm.Mov.Reg(asm.R2, v))
+	if a.Min == int64(int32(a.Min)) {
+		g.Emit(asm.Sub.Imm(asm.R2, int32(a.Min)))
+	} else {
+		g.Emit(asm.LoadImm(asm.R3, a.Min, asm.DWord), asm.Sub.Reg(asm.R2, asm.R3))
+	}
+	if a.Step == int64(int32(a.Step)) {
+		g.Emit(asm.Div.Imm(asm.R2, int32(a.Step)))
+	} else {
+		g.Emit(asm.LoadImm(asm.R3, a.Step, asm.DWord), asm.Div.Reg(asm.R2, asm.R3))
+	}
+	g.Emit(asm.Add.Imm(asm.R2, 1), asm.Ja.Label(done))
 	g.Bind(over)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(1+(a.Max-a.Min)/a.Step)))
 	g.Bind(done)
