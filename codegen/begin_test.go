@@ -59,6 +59,8 @@ var beginCases = []struct {
 	{"typeof", `BEGIN { $y = (typeof((uint8)3))257; printf("%d\n", $y); }`, "1\n"},
 	{"macros", "macro one() { 1 }\nmacro add_one(x) { x + 1 }\nmacro add_each($a, @b, c) { $a += c; @b += 1; }\nmacro twice($v) { $t = $v * 2; $t }\n" +
 		"BEGIN { $a = 10; $t = 5; add_each($a, @b, 2); add_each($a, @b, 3); printf(\"%d %d %d %d %d %d\\n\", one(), one, add_one(1 + 1), $a, @b, twice($a + 1) + $t); }", "1 1 3 15 2 37\n"},
+	{"nested for", `BEGIN { @a[1] = 1; @a[2] = 2; @b[10] = 10; @b[20] = 20; $s = 0; for ($x : @a) { for ($y : @b) { $s += $x.1 * $y.1; } } printf("%d\n", $s); }`, "90\n"},
+	{"nested for exit", `BEGIN { @a[1] = 1; @b[10] = 10; for ($x : @a) { for ($y : @b) { printf("in\n"); exit(); } printf("no\n"); } printf("no\n"); }`, "in\nexit(0)\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

@@ -142,12 +142,27 @@ func userMap(m *sema.Map) (*UserMap, *ebpf.MapSpec, error) {
 }
 
 // program generates the program for one target of a probe.
-func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err error) {
+func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (*Program, error) {
+	p, depth, err := c.program1(pi, t, stackBudget)
+	if err == nil && depth > stackLimit {
+		// Callbacks share the 512-byte limit with the program's frame:
+		// generate again with less stack (more goes to the scratch map).
+		p, depth, err = c.program1(pi, t, 160)
+		if err == nil && depth > stackLimit {
+			err = fmt.Errorf("%s: the program needs %d bytes of stack with its loops (limit %d)", t.Target.Name, depth, stackLimit)
+		}
+	}
+	return p, err
+}
+
+// program1 generates a program with the given stack budget and returns it
+// with its deepest stack use (frame plus callback frames).
+func (c *compiler) program1(pi *sema.ProbeInfo, t *sema.Target, budget int) (p *Program, depth int, err error) {
 	g := &gen{
 		c: c, info: c.info, t: t,
 		labels: map[string]int{}, spills: map[int]int16{},
 		vars: map[*sema.Var]stdlib.Loc{}, exit: ".Lexit", padStrings: true,
-		budget: stackBudget,
+		budget: budget,
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -198,7 +213,7 @@ func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err 
 		}
 	}
 	if err := resolveLabels(insns, g.labels); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if g.scratchMax > c.scratchMax {
 		c.scratchMax = g.scratchMax
@@ -222,7 +237,7 @@ func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (p *Program, err 
 	if !t.RunByRuntime {
 		p.Provider = t.Provider
 	}
-	return p, nil
+	return p, types.AlignUp(frameBase+g.stackMax, 8) + g.calleeStack, nil
 }
 
 // prologue saves the context and fetches the scratch-map pointer when the

@@ -22,7 +22,7 @@ const outerSlot = -24
 // callback starts a subprogram generator that sees the caller's variables.
 func (g *gen) callback() *gen {
 	child := &gen{
-		c: g.c, info: g.info, t: g.t,
+		c: g.c, info: g.info, t: g.t, inCallback: true,
 		labels: map[string]int{}, spills: map[int]int16{},
 		vars: map[*sema.Var]stdlib.Loc{}, padStrings: true,
 		budget:  128,
@@ -55,6 +55,9 @@ func (g *gen) finishCallback(child *gen, name string) {
 	if child.scratchMax > g.scratchMax {
 		g.scratchMax = child.scratchMax
 	}
+	if d := types.AlignUp(frameBase+child.stackMax, 8) + child.calleeStack; d > g.calleeStack {
+		g.calleeStack = d
+	}
 	pro[0] = btf.WithFuncMetadata(pro[0].WithSymbol(name).WithSource(asm.Comment(g.lastSrc)), callbackFunc(name))
 	for l, i := range child.labels {
 		child.labels[l] = i + len(pro)
@@ -70,7 +73,12 @@ func (g *gen) callForEach(spec, fn string, ctxOff int32) {
 	fp.Src = asm.PseudoFunc
 	fp.Constant = -1 // marks a bpf-to-bpf reference for cilium
 	g.loadMapPtr(asm.R1, spec)
-	g.Emit(fp, asm.Mov.Reg(asm.R3, asm.R10))
+	if g.inCallback {
+		// nested loop: pass on the program's frame, where the variables are
+		g.Emit(fp, asm.LoadMem(asm.R3, asm.R10, outerSlot, asm.DWord))
+	} else {
+		g.Emit(fp, asm.Mov.Reg(asm.R3, asm.R10))
+	}
 	if ctxOff != 0 {
 		g.Emit(asm.Add.Imm(asm.R3, ctxOff))
 	}
@@ -82,7 +90,14 @@ func (g *gen) forMap(s *ast.ForStmt, mr *ast.MapRef) {
 	m := g.info.MapByName("@" + mr.Name)
 	kv := g.info.Vars[s.Var]
 	tt := kv.Type.(*types.Tuple)
-	stop := g.stackAlloc(8, 8)
+	// The callback reaches the stop flag through the program's frame
+	// pointer; a nested loop's flag lives in the scratch map instead.
+	var stop stdlib.Loc
+	if g.inCallback {
+		stop = g.scratchAlloc(8)
+	} else {
+		stop = g.stackAlloc(8, 8)
+	}
 	g.StoreImm(stop, 0, asm.DWord)
 
 	g.c.nfunc++
@@ -105,14 +120,21 @@ func (g *gen) forMap(s *ast.ForStmt, mr *ast.MapRef) {
 	child.Emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
 	// exit() or return inside the body: stop iterating and tell the caller.
 	child.Bind(child.exit)
-	child.Emit(asm.LoadMem(asm.R1, asm.R10, outerSlot, asm.DWord),
-		stImm(asm.R1, int16(stop.Off), 1, asm.DWord),
-		asm.Mov.Imm(asm.R0, 1), asm.Return())
+	if stop.Ptr == 0 {
+		child.Emit(asm.LoadMem(asm.R1, asm.R10, outerSlot, asm.DWord),
+			stImm(asm.R1, int16(stop.Off), 1, asm.DWord))
+	} else {
+		child.StoreImm(stop, 1, asm.DWord)
+	}
+	child.Emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
 	g.finishCallback(child, name)
 
 	g.callForEach(m.Spec, name, 0)
 	g.LoadMem(asm.R0, stop, asm.DWord)
 	g.Emit(asm.JNE.Imm(asm.R0, 0, g.exit))
+	if child.usesScratch {
+		g.usesScratch = true
+	}
 }
 
 // MapLen counts a map's entries with an empty callback: for_each returns

@@ -61,8 +61,10 @@ type gen struct {
 	loops []loopLabels
 	exit  string // label of the epilogue
 
-	budget int      // stack bytes this frame may use (callbacks get less)
-	funcs  []*subFn // callbacks (bpf_for_each_map_elem), placed after the program
+	budget      int      // stack bytes this frame may use (callbacks get less)
+	inCallback  bool     // generating a bpf_for_each_map_elem callback
+	calleeStack int      // deepest stack of the callbacks this frame calls
+	funcs       []*subFn // callbacks (bpf_for_each_map_elem), placed after the program
 }
 
 // subFn is a BPF subprogram: its instructions start with its symbol.
@@ -239,6 +241,9 @@ func (g *gen) release(m mark) {
 func (g *gen) base(l stdlib.Loc, scratch asm.Register) (asm.Register, int16) {
 	if l.Ptr == 0 {
 		return asm.R10, int16(l.Off)
+	}
+	if l.Ptr == scratchSlot {
+		g.usesScratch = true
 	}
 	if l.Ptr > 0 {
 		d := int(l.Ptr) - 1
