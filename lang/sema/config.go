@@ -99,7 +99,7 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		if cfg.MaxStrlen > 32<<10 {
 			return "max_strlen: at most 32768"
 		}
-	case "max_map_keys":
+	case "max_map_keys", "map_keys_max":
 		return num(&cfg.MaxMapKeys)
 	case "print_maps_on_exit":
 		return boolean(&cfg.PrintMapsOnExit)
