@@ -89,7 +89,7 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		return ""
 	}
 	switch name {
-	case "max_strlen":
+	case "max_strlen", "strlen":
 		if err := num(&cfg.MaxStrlen); err != "" {
 			return err
 		}
@@ -125,7 +125,7 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		default:
 			return "stack_mode: expected bpftrace, perf or raw"
 		}
-	case "max_cat_bytes":
+	case "max_cat_bytes", "cat_bytes_max":
 		return num(&cfg.MaxCatBytes)
 	case "log_size":
 		return num(&cfg.LogSize)
