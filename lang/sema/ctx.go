@@ -81,6 +81,10 @@ func (c *checker) field(e *ast.FieldAccess) types.Type {
 		}
 		for _, a := range c.ctx.Args {
 			if a.Name == e.Name {
+				if missing := c.targetsWithoutArg(a.Name); missing != "" {
+					c.errorf(e.Span(), "Can't find field '%s' in the args of %s", e.Name, missing)
+					return nil
+				}
 				c.info.Ctx[e] = CtxRef{Arg: a.Name, ArgN: -1}
 				if a.Loc.Kind == probe.LocCtxDataLoc {
 					if _, ok := a.Type.(*types.String); !ok {
@@ -149,4 +153,22 @@ func fieldType(t types.Type) types.Type {
 		return st
 	}
 	return t
+}
+
+// targetsWithoutArg names a target of the current probe whose context has
+// no argument name ("" when all have it): wildcards must agree.
+func (c *checker) targetsWithoutArg(name string) string {
+	if c.probe == nil {
+		return ""
+	}
+	for _, t := range c.probe.Targets {
+		found := false
+		for _, a := range t.Ctx.Args {
+			found = found || a.Name == name
+		}
+		if !found {
+			return t.Target.Name
+		}
+	}
+	return ""
 }
