@@ -45,7 +45,7 @@ func (e *engine) handle(msg []byte) bool {
 	case codegen.EvPrintf:
 		// The hot path: the argument slice is reused (Sprintf keeps nothing).
 		e.argBuf = e.decodeArgs(e.argBuf[:0], ev, payload)
-		e.w.Printf(output.Sprintf(ev.Fmt, e.argBuf))
+		e.w.Printf(e.printf(ev, e.argBuf))
 	case codegen.EvPrint, codegen.EvPrintMap:
 		top, div := 0, 0
 		if args := e.args(ev, payload); len(args) > 0 {
@@ -97,6 +97,27 @@ func (e *engine) handle(msg []byte) bool {
 		e.signal(ev, e.args(ev, payload))
 	}
 	return true
+}
+
+// printf formats a printf event, through the compiled fast path when the
+// format and arguments allow it.
+func (e *engine) printf(ev *codegen.Event, args []output.Value) string {
+	if e.fast == nil {
+		e.fast = make([]*fastFormat, len(e.obj.Events))
+		e.fastDone = make([]bool, len(e.obj.Events))
+	}
+	if id := ev.ID; id >= 0 && id < len(e.fast) {
+		if !e.fastDone[id] {
+			e.fast[id], e.fastDone[id] = compileFast(ev.Fmt), true
+		}
+		if f := e.fast[id]; f != nil {
+			var ok bool
+			if e.fmtBuf, ok = f.appendTo(e.fmtBuf[:0], args); ok {
+				return string(e.fmtBuf)
+			}
+		}
+	}
+	return output.Sprintf(ev.Fmt, args)
 }
 
 // args decodes the payload as the event's argument tuple.

@@ -78,7 +78,16 @@ func load(obj *codegen.Object, o *Options) (*loaded, error) {
 		go func() {
 			defer mwg.Done()
 			defer func() { <-msem }()
-			made[i], merrs[i] = ebpf.NewMap(obj.Maps[name])
+			spec := obj.Maps[name]
+			if name == obj.RingBuf && spec.Type == ebpf.RingBuf && uint32(o.MinRingBuffer) > spec.MaxEntries {
+				spec = spec.Copy()
+				size := uint32(4096)
+				for size < uint32(o.MinRingBuffer) {
+					size *= 2
+				}
+				spec.MaxEntries = size
+			}
+			made[i], merrs[i] = ebpf.NewMap(spec)
 		}()
 	}
 	mwg.Wait()

@@ -47,6 +47,11 @@ type Options struct {
 	// detached probes after this process exits (for a CLI about to exit;
 	// see links.close). The binary must call CloserMain when IsCloser.
 	BackgroundClose bool
+	// MinRingBuffer is the smallest output ring buffer, in bytes (rounded
+	// up to a power of two); 0 keeps codegen's size. A burst of printf()
+	// at millions of events per second fills a small ring before the
+	// reader is scheduled, and every event that does not fit is lost.
+	MinRingBuffer int
 	// Signals, when set, delivers SIGINT/SIGTERM caught by the caller since
 	// its start (so that one arriving while compiling is not lost); Run
 	// then does not catch them itself.

@@ -44,6 +44,9 @@ type engine struct {
 
 	exitCode int
 	argBuf   []output.Value // reused by printf
+	fast     []*fastFormat  // compiled printf formats by event ID
+	fastDone []bool
+	fmtBuf   []byte
 	// stopNow is set by SIGINT/SIGTERM/ctx: stop reading at once.
 	stopNow atomic.Bool
 	// stopDrained is set when the traced process (-c/-p) exits: stop once

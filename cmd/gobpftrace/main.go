@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime"
 )
@@ -191,6 +192,7 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		File:            f,
 		NotifyAttached:  os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
 		BackgroundClose: true,
+		MinRingBuffer:   ringBufferFloor(c.obj),
 		Signals:         signals,
 	}
 	code, err := runtime.Run(context.Background(), c.obj, opts)
@@ -199,6 +201,21 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return code
+}
+
+// defaultRingBuffer is the output ring size unless the user chose one. The
+// reader handles about 2M printf/s; a 2 MiB ring absorbs the bursts of a
+// faster producer while it catches up. The ring is mapped (twice) into this
+// process and counts in its RSS, so bigger is not free: 2 MiB adds ~4 MiB.
+const defaultRingBuffer = 2 << 20
+
+// ringBufferFloor keeps the user's perf_rb_pages when they set one
+// (environment or config block), and raises the default otherwise.
+func ringBufferFloor(obj *codegen.Object) int {
+	if os.Getenv("BPFTRACE_PERF_RB_PAGES") != "" || obj.Config.PerfRbPages != 64 {
+		return 0
+	}
+	return defaultRingBuffer
 }
 
 func errText(err error) string {
