@@ -157,7 +157,8 @@ func (c *console) enter(line string) string {
 	c.seen = len(ansi.ReplaceAllString(c.out.String(), ""))
 	c.mu.Unlock()
 	c.send(line + "\r")
-	// Typing redraws the prompt on the same line; a prompt after a newline
-	// is the next one.
-	return c.expect("\ngobpftrace> ")
+	// Typing redraws the prompt and the line as it grows: wait for the
+	// whole line, then for a prompt after a newline, the next one.
+	echo := c.expect(line)
+	return echo + c.expect("\ngobpftrace> ")
 }

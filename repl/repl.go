@@ -59,7 +59,6 @@ func Run(o Options) int {
 		return 1
 	}
 	defer rl.Close()
-	term.set(rl.Stdout())
 
 	// A SIGINT that reaches the process (Ctrl-C while not reading a line,
 	// or from kill) mutes output like Ctrl-C at the prompt does.
@@ -75,7 +74,7 @@ func Run(o Options) int {
 	if !o.Quiet {
 		fmt.Fprintln(term, "gobpftrace interactive mode. Enter probes, statements or .help; Ctrl-D prints the maps and exits.")
 	}
-	r := &reader{rl: rl, s: s, comp: comp}
+	r := &reader{rl: rl, s: s, comp: comp, out: o.Stdout}
 	printMaps := r.loop()
 	s.finish(printMaps)
 	return 0
@@ -101,7 +100,8 @@ type reader struct {
 	rl      *readline.Instance
 	s       *session
 	comp    *completer
-	pending []string // lines of an incomplete entry
+	out     io.Writer // the terminal, written directly while an entry runs
+	pending []string  // lines of an incomplete entry
 }
 
 // loop runs until Ctrl-D or exit() (returns true: print the maps) or .quit.
@@ -113,7 +113,13 @@ func (r *reader) loop() bool {
 			r.rl.SetPrompt(contPrompt)
 		}
 		r.comp.setPending(strings.Join(r.pending, "\n"))
+		// Output arriving while a line is edited goes through readline,
+		// which redraws the prompt and the line under it; output while an
+		// entry runs goes straight out (readline may still think it is
+		// reading for a moment after Enter, and would redraw a prompt).
+		r.s.term.set(r.rl.Stdout())
 		line, err := r.rl.Readline()
+		r.s.term.set(r.out)
 		switch {
 		case errors.Is(err, readline.ErrInterrupt):
 			r.pending = nil

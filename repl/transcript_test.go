@@ -29,7 +29,7 @@ func TestTranscripts(t *testing.T) {
 func replay(t *testing.T, path, src string) {
 	c := startConsole(t)
 	before := bpfLinks(t)
-	var out string // output of the last entry
+	var out, full string // unmatched and whole output of the last entry
 	lines := strings.Split(src, "\n")
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
@@ -46,6 +46,7 @@ func replay(t *testing.T, path, src string) {
 				entry = strings.TrimPrefix(strings.TrimPrefix(lines[i], ">>"), " ")
 			}
 			out = c.enter(entry)
+			full = out
 		case strings.HasPrefix(line, "! getppid "):
 			n, _ := strconv.Atoi(strings.TrimPrefix(line, "! getppid "))
 			getppid(n)
@@ -63,7 +64,7 @@ func replay(t *testing.T, path, src string) {
 		default:
 			j := strings.Index(out, line)
 			if j < 0 {
-				t.Fatalf("%s: want %q in the output of the last entry:\n%s", where, line, out)
+				t.Fatalf("%s: want %q after what matched in the output of the last entry:\n%s", where, line, full)
 			}
 			out = out[j+len(line):]
 		}
