@@ -73,10 +73,24 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 		g.convert(r, g.Type(e))
 		return r
 	case *ast.IndexExpr:
-		if !g.isRemote(e) {
-			g.fail("indexing a local array is not supported yet")
+		if g.isRemote(e) {
+			return g.remoteScalar(e)
 		}
-		return g.remoteScalar(e)
+		// An element of an array value: with a constant index, load it
+		// from the array placed in memory.
+		at, ok := g.Type(e.X).(*types.Array)
+		idx, isConst := g.smallImm(e.Index)
+		if !ok || !isConst || idx < 0 || int(idx) >= at.Len {
+			g.fail("array index must be a constant within bounds here")
+		}
+		base, ok := g.locOf(e.X)
+		if !ok {
+			base = g.Temp(at.Size())
+			g.Store(e.X, base, at)
+		}
+		r := g.Push()
+		g.loadScalar(r, base.At(int(idx)*at.Elem.Size()), at.Elem)
+		return r
 	case *ast.FieldAccess, *ast.TupleIndex:
 		if g.isRemote(e) {
 			return g.remoteScalar(e)

@@ -339,17 +339,24 @@ func (g *gen) Copy(dst, src stdlib.Loc, n int) {
 }
 
 // copyFromReg copies n bytes from the address in r (a map value) to dst.
-func (g *gen) copyFromReg(dst stdlib.Loc, r asm.Register, n int) {
+func (g *gen) copyFromReg(dst stdlib.Loc, r asm.Register, n int) { g.copyFromRegOff(dst, r, 0, n) }
+
+// copyFromRegOff copies n bytes at r+off to dst. r is never modified (it may
+// be the context pointer, which the verifier wants unmodified in loads).
+func (g *gen) copyFromRegOff(dst stdlib.Loc, r asm.Register, off int, n int) {
 	if n > 64 {
 		g.Emit(asm.Mov.Reg(asm.R3, r))
+		if off != 0 {
+			g.Emit(asm.Add.Imm(asm.R3, int32(off)))
+		}
 		g.Addr(asm.R1, dst)
 		g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.FnProbeReadKernel.Call())
 		return
 	}
 	db, doff := g.base(dst, asm.R1)
 	for i := 0; i < n; {
-		sz, w := sizeAt((dst.Off+int32(i))|int32(i), n-i)
-		g.Emit(asm.LoadMem(asm.R0, r, int16(i), sz), asm.StoreMem(db, doff+int16(i), asm.R0, sz))
+		sz, w := sizeAt((dst.Off+int32(i))|int32(off+i), n-i)
+		g.Emit(asm.LoadMem(asm.R0, r, int16(off+i), sz), asm.StoreMem(db, doff+int16(i), asm.R0, sz))
 		i += w
 	}
 }

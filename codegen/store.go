@@ -142,8 +142,7 @@ func (g *gen) storeSame(e ast.Expr, dst stdlib.Loc, t types.Type) {
 		}
 		r := g.Push()
 		g.LoadCtx(r)
-		g.Emit(asm.Add.Imm(r, int32(l.Offset)))
-		g.copyFromReg(dst, r, t.Size())
+		g.copyFromRegOff(dst, r, l.Offset, t.Size())
 		g.Pop()
 		return
 	}
