@@ -155,7 +155,7 @@ func (s *session) listMaps() {
 		entries := "not created yet"
 		if m := s.shared(um.Spec); m != nil {
 			if raw, err := dump(m); err == nil {
-				entries = fmt.Sprintf("%d entries", len(raw))
+				entries = fmt.Sprintf("%d entr%s", len(raw), map[bool]string{true: "y", false: "ies"}[len(raw) == 1])
 			}
 		}
 		fmt.Fprintf(&b, "%s%s: %s  (%s)\n", n, key, um.Value.String(), entries)

@@ -175,6 +175,9 @@ func (s *session) execute(p *parsed) bool {
 	case kindItems:
 		s.addItems(p.items)
 	case kindStatement:
+		if s.printKnownMap(strings.TrimSpace(p.file.Src)) {
+			return true
+		}
 		return s.runStatement(p)
 	case kindError:
 		s.errorf("%s", p.errText)

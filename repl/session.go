@@ -3,6 +3,7 @@ package repl
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -35,8 +36,10 @@ type session struct {
 	// mu guards what completion reads from readline's goroutine.
 	mu       sync.Mutex
 	userMaps map[string]*codegen.UserMap // by "@name", from the latest compile
-	mapNames []string                    // sorted
-	probeCtx map[string][]string         // attach point -> args fields, for completion
+	// printOnExit is the print_maps_on_exit config of the latest compile.
+	printOnExit bool
+	mapNames    []string            // sorted
+	probeCtx    map[string][]string // attach point -> args fields, for completion
 
 	stats io.Closer // bpf_stats run counts, nil if unavailable
 	// exitPrints is set when a statement called exit(): the session ends
@@ -45,7 +48,7 @@ type session struct {
 }
 
 func newSession(o Options, host *probe.RealHost, term *terminal) *session {
-	s := &session{opts: o, host: host, term: term, maps: map[string]*ebpf.Map{}, userMaps: map[string]*codegen.UserMap{}}
+	s := &session{opts: o, host: host, term: term, maps: map[string]*ebpf.Map{}, userMaps: map[string]*codegen.UserMap{}, printOnExit: true}
 	s.dec = &decoder{stackMap: func(name string) *ebpf.Map { return s.shared(name) }}
 	if c, err := ebpf.EnableStats(0 /* BPF_STATS_RUN_TIME */); err == nil {
 		s.stats = c
@@ -170,7 +173,37 @@ func (s *session) remember(cp *compiled) {
 		s.mapNames = append(s.mapNames, name)
 	}
 	sort.Strings(s.mapNames)
+	s.printOnExit = cp.obj.Config.PrintMapsOnExit
 }
+
+// printKnownMap prints "print(@m)" of a map the session knows without
+// compiling anything (the bare "@m" shorthand becomes this); false when src
+// is anything else, or the map is unknown (the compile reports it).
+func (s *session) printKnownMap(src string) bool {
+	m := printMapCall.FindStringSubmatch(src)
+	if m == nil {
+		return false
+	}
+	s.mu.Lock()
+	um := s.userMaps[m[1]]
+	s.mu.Unlock()
+	if um == nil {
+		return false
+	}
+	out := s.newOutput(nil)
+	if km := s.shared(um.Spec); km != nil {
+		om, err := s.dec.readMap(um, km)
+		if err != nil {
+			out.w.RuntimeError(err.Error(), nil)
+		} else {
+			out.w.Map(om, 0, 0)
+		}
+	}
+	out.flush()
+	return true
+}
+
+var printMapCall = regexp.MustCompile(`^print\((@\w*)\);?$`)
 
 // addItems accepts probe blocks and other top-level items: compiled with
 // the session, loaded, begin blocks run, probes attached.
@@ -315,7 +348,7 @@ func (s *session) finish(printMaps bool) {
 		e.runEnds()
 		e.stopReading()
 	}
-	if printMaps {
+	if printMaps && s.printOnExit {
 		out := s.newOutput(nil)
 		out.w.End()
 		s.mu.Lock()
