@@ -463,7 +463,13 @@ func (g *gen) ctxScalar(r asm.Register, l probe.Loc) {
 		}
 	case probe.LocDeref:
 		g.LoadCtx(r)
-		g.Emit(asm.LoadMem(r, r, int16(l.Offset), asm.DWord))
+		if l.Scale != 0 {
+			// base + index*scale: both registers come from the context
+			g.Emit(asm.LoadMem(asm.R1, r, int16(l.Index), asm.DWord), asm.Mul.Imm(asm.R1, int32(l.Scale)))
+			g.Emit(asm.LoadMem(r, r, int16(l.Offset), asm.DWord), asm.Add.Reg(r, asm.R1))
+		} else {
+			g.Emit(asm.LoadMem(r, r, int16(l.Offset), asm.DWord))
+		}
 		if l.Disp != 0 {
 			g.Emit(asm.Add.Imm(r, int32(l.Disp)))
 		}
