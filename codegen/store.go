@@ -92,6 +92,14 @@ func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
 	g.storeSame(e, dst, t)
 }
 
+// StorePadded is Store with string tails zeroed.
+func (g *gen) StorePadded(e ast.Expr, dst stdlib.Loc, t types.Type) {
+	saved := g.padStrings
+	g.padStrings = true
+	g.Store(e, dst, t)
+	g.padStrings = saved
+}
+
 // convertMem copies a value of type st at src into dst as type dt.
 func (g *gen) convertMem(dst stdlib.Loc, dt types.Type, src stdlib.Loc, st types.Type) {
 	if !isMemory(dt) {

@@ -22,10 +22,7 @@ func (g *gen) strOperand(e ast.Expr) (loc stdlib.Loc, n int, lit string, isLit b
 		return l, t.N, "", false
 	}
 	l := g.Temp(t.N)
-	saved := g.padStrings
-	g.padStrings = false
-	g.Store(e, l, t)
-	g.padStrings = saved
+	g.StorePadded(e, l, t) // the comparison loop may read every byte
 	return l, t.N, "", false
 }
 

@@ -105,6 +105,9 @@ type Gen interface {
 	Emit(ins ...asm.Instruction)
 	// Store evaluates e into memory at dst as type t (converting ints, padding strings).
 	Store(e ast.Expr, dst Loc, t types.Type)
+	// StorePadded is Store with every byte of dst written (string tails
+	// zeroed), for values read back byte by byte.
+	StorePadded(e ast.Expr, dst Loc, t types.Type)
 	// Addr puts the address of l into r.
 	Addr(r asm.Register, l Loc)
 	// LoadMem loads size bytes at l into r.

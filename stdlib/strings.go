@@ -160,7 +160,7 @@ func stringAt(g Gen, e astExpr) Loc {
 		n = st.N
 	}
 	l := g.Temp(n)
-	g.Store(e, l, &types.String{N: n})
+	g.StorePadded(e, l, &types.String{N: n})
 	return l
 }
 
