@@ -39,6 +39,7 @@ type entry struct {
 	muted    atomic.Bool
 	exited   atomic.Bool // the entry called exit(): detached, kept for .probes
 	detached bool
+	lostSeen uint64 // event-loss count already reported (reader goroutine only)
 	// oneShot entries (statements) are drained once and never read in
 	// the background.
 	oneShot bool
@@ -152,6 +153,7 @@ func (e *entry) readLoop(rd *ringbuf.Reader) {
 				out.printf("[%d] exited; its maps stay (.detach %d to remove it from the session)\n", e.id, e.id)
 			}
 			if rd.AvailableBytes() == 0 {
+				e.reportLost(out)
 				out.flush()
 			}
 		case errors.Is(err, ringbuf.ErrFlushed):
@@ -163,6 +165,27 @@ func (e *entry) readLoop(rd *ringbuf.Reader) {
 			out.flush()
 			return
 		}
+	}
+}
+
+// reportLost prints "Lost N events" when the entry's programs found the
+// ring buffer full since the last check.
+func (e *entry) reportLost(out *entryOutput) {
+	m := e.set.private[e.obj.EventLoss]
+	if e.obj.EventLoss == "" || m == nil {
+		return
+	}
+	raw, err := m.LookupBytes(uint32(0))
+	if err != nil || raw == nil {
+		return
+	}
+	var n uint64
+	for i := 0; i+8 <= len(raw); i += 8 {
+		n += le.Uint64(raw[i:])
+	}
+	if n > e.lostSeen {
+		out.w.LostEvents(n - e.lostSeen)
+		e.lostSeen = n
 	}
 }
 
