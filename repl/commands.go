@@ -51,7 +51,7 @@ func (s *session) command(line string) bool {
 		for _, c := range commandHelp {
 			fmt.Fprintf(&b, "  %-22s %s\n", c.name+" "+c.args, c.help)
 		}
-		s.errorf("%s", b.String())
+		s.printf("%s", b.String())
 	case ".quit", ".q", ".exit":
 		return false
 	case ".probes":
@@ -81,7 +81,7 @@ func (s *session) command(line string) bool {
 func (s *session) listEntries() {
 	live := s.live()
 	if len(live) == 0 {
-		s.errorf("no probes attached\n")
+		s.printf("no probes attached\n")
 		return
 	}
 	var b strings.Builder
@@ -99,7 +99,7 @@ func (s *session) listEntries() {
 		}
 		fmt.Fprintf(&b, "[%d] %s  (%s, events: %s)\n", e.id, e.label, state, count)
 	}
-	s.errorf("%s", b.String())
+	s.printf("%s", b.String())
 }
 
 func (s *session) detachCmd(arg string) {
@@ -140,7 +140,7 @@ func (s *session) listMaps() {
 	names := append([]string(nil), s.mapNames...)
 	s.mu.Unlock()
 	if len(names) == 0 {
-		s.errorf("no maps\n")
+		s.printf("no maps\n")
 		return
 	}
 	var b strings.Builder
@@ -160,7 +160,7 @@ func (s *session) listMaps() {
 		}
 		fmt.Fprintf(&b, "%s%s: %s  (%s)\n", n, key, um.Value.String(), entries)
 	}
-	s.errorf("%s", b.String())
+	s.printf("%s", b.String())
 }
 
 func (s *session) listProbes(arg string) {
@@ -190,7 +190,7 @@ func (s *session) listProbes(arg string) {
 			b.WriteString("    " + p + "\n")
 		}
 	}
-	s.errorf("%s", b.String())
+	s.printf("%s", b.String())
 }
 
 // loadFile runs a script in the session: its declarations and probes are

@@ -53,6 +53,9 @@ func Run(o Options) int {
 		DisableAutoSaveHistory: true,
 	}
 	configureTerminal(cfg, o.Stdin)
+	if !cfg.FuncIsTerminal() {
+		s.msgs = o.Stderr
+	}
 	rl, err := readline.NewEx(cfg)
 	if err != nil {
 		fmt.Fprintf(o.Stderr, "ERROR: %v\n", err)
@@ -71,7 +74,7 @@ func Run(o Options) int {
 		}
 	}()
 
-	if !o.Quiet {
+	if !o.Quiet && s.msgs == nil {
 		fmt.Fprintln(term, "gobpftrace interactive mode. Enter probes, statements or .help; Ctrl-D prints the maps and exits.")
 	}
 	r := &reader{rl: rl, s: s, comp: comp, out: o.Stdout}

@@ -23,6 +23,7 @@ type session struct {
 	opts Options
 	host *probe.RealHost
 	term *terminal
+	msgs io.Writer // errors and notices when not interactive (nil: term)
 	dec  *decoder
 
 	items   []*item  // accepted top-level items, in entry order
@@ -77,9 +78,20 @@ func (s *session) dropShared(name string) {
 	s.mapsMu.Unlock()
 }
 
-// errorf writes a session message to the terminal.
-func (s *session) errorf(format string, args ...any) {
+// printf writes an answer (.probes, .maps, .list...) to the terminal.
+func (s *session) printf(format string, args ...any) {
 	fmt.Fprintf(s.term, format, args...)
+}
+
+// errorf writes an error or a notice ("[1] Attached 1 probe"): to the
+// terminal in an interactive session, to Stderr when input is not a
+// terminal (as bpftrace keeps those off stdout).
+func (s *session) errorf(format string, args ...any) {
+	w := io.Writer(s.term)
+	if s.msgs != nil {
+		w = s.msgs
+	}
+	fmt.Fprintf(w, format, args...)
 }
 
 // compiled is a checked and compiled session plus new items.
