@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 
@@ -113,7 +114,10 @@ func (e *engine) printf(ev *codegen.Event, args []output.Value) string {
 		if f := e.fast[id]; f != nil {
 			var ok bool
 			if e.fmtBuf, ok = f.appendTo(e.fmtBuf[:0], args); ok {
-				return string(e.fmtBuf)
+				// No copy: Writer.Printf writes the text out before
+				// returning and keeps nothing (output.Writer's contract
+				// for Printf), and fmtBuf is not touched until then.
+				return unsafe.String(unsafe.SliceData(e.fmtBuf), len(e.fmtBuf))
 			}
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/perf"
-	"github.com/cilium/ebpf/ringbuf"
 )
 
 // source is where events come from: the ring buffer, or per-CPU perf
@@ -42,36 +41,16 @@ func openSource(m *ebpf.Map, pages int) (source, error) {
 		}
 		return &perfSource{rd: rd}, nil
 	}
-	rd, err := ringbuf.NewReader(m)
+	size := int(m.MaxEntries())
+	if size <= 0 || size&(size-1) != 0 {
+		return nil, errRingSize
+	}
+	r, err := newRingReader(m.FD(), size)
 	if err != nil {
 		return nil, err
 	}
-	return &ringSource{rd: rd}, nil
+	return &ringSource{r: r}, nil
 }
-
-type ringSource struct {
-	rd  *ringbuf.Reader
-	rec ringbuf.Record
-}
-
-func (s *ringSource) next() ([]byte, error) {
-	err := s.rd.ReadInto(&s.rec)
-	switch {
-	case err == nil:
-		return s.rec.RawSample, nil
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return nil, errIdle
-	case errors.Is(err, ringbuf.ErrFlushed):
-		return nil, errWoken
-	}
-	return nil, err
-}
-
-func (s *ringSource) setDeadline(t time.Time) { s.rd.SetDeadline(t) }
-func (s *ringSource) pending() bool           { return s.rd.AvailableBytes() > 0 }
-func (s *ringSource) wake()                   { s.rd.Flush() }
-func (s *ringSource) lost() uint64            { return 0 }
-func (s *ringSource) close()                  { s.rd.Close() }
 
 // perfSource is the perf-buffer fallback.
 type perfSource struct {

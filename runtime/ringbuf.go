@@ -1,0 +1,243 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// ringReader consumes a BPF ring buffer straight from its mapping: records
+// are handed out in place (no copy) and the consumer position is published
+// in batches, not per record. At millions of printf() per second the
+// per-record lock, copy and atomic store of a general reader are most of the
+// cost of reading.
+//
+// Layout (kernel/bpf/ringbuf.c): page 0 holds the consumer position (ours
+// to write); the next page the producer position; then the data, mapped
+// twice in a row so that a record that wraps is still contiguous. Each
+// record is an 8-byte header {u32 len | BUSY<<31 | DISCARD<<30; u32 pgoff}
+// and the data, padded to 8 bytes.
+type ringReader struct {
+	cons, prod *uint64
+	data       []byte
+	mask       uint64
+	consMem    []byte
+	prodMem    []byte
+
+	pos       uint64 // next record to read; published to *cons in batches
+	published uint64
+
+	epfd, evfd int
+	deadline   time.Time
+	woken      bool
+}
+
+const (
+	ringBusy    = 1 << 31
+	ringDiscard = 1 << 30
+	ringHdr     = 8
+	// publishEvery bounds how far the published position lags behind.
+	publishEvery = 64 << 10
+)
+
+func newRingReader(fd int, size int) (*ringReader, error) {
+	page := os.Getpagesize()
+	consMem, err := unix.Mmap(fd, 0, page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("mapping the ring consumer page: %w", err)
+	}
+	prodMem, err := unix.Mmap(fd, int64(page), page+2*size, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		unix.Munmap(consMem)
+		return nil, fmt.Errorf("mapping the ring data: %w", err)
+	}
+	r := &ringReader{
+		cons:    (*uint64)(unsafe.Pointer(&consMem[0])),
+		prod:    (*uint64)(unsafe.Pointer(&prodMem[0])),
+		data:    prodMem[page:],
+		mask:    uint64(size - 1),
+		consMem: consMem,
+		prodMem: prodMem,
+	}
+	r.pos = atomic.LoadUint64(r.cons)
+	r.published = r.pos
+	if r.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		r.close()
+		return nil, err
+	}
+	if r.evfd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		unix.Close(r.epfd)
+		r.close()
+		return nil, err
+	}
+	for i, f := range []int{fd, r.evfd} {
+		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(i)}
+		if err := unix.EpollCtl(r.epfd, unix.EPOLL_CTL_ADD, f, &ev); err != nil {
+			r.close()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// peek returns the next committed record without consuming it; ok is false
+// when none is ready.
+func (r *ringReader) peek() (rec []byte, ok bool) {
+	for {
+		prod := atomic.LoadUint64(r.prod)
+		if r.pos >= prod {
+			return nil, false
+		}
+		off := r.pos & r.mask
+		hdr := atomic.LoadUint32((*uint32)(unsafe.Pointer(&r.data[off])))
+		if hdr&ringBusy != 0 {
+			return nil, false
+		}
+		n := uint64(hdr &^ (ringBusy | ringDiscard))
+		if hdr&ringDiscard != 0 {
+			r.pos += (ringHdr + n + 7) &^ 7
+			continue
+		}
+		start := off + ringHdr
+		return r.data[start : start+n : start+n], true
+	}
+}
+
+// advance consumes the record peek returned.
+func (r *ringReader) advance(rec []byte) {
+	r.pos += (ringHdr + uint64(len(rec)) + 7) &^ 7
+	if r.pos-r.published >= publishEvery {
+		r.publish()
+	}
+}
+
+func (r *ringReader) publish() {
+	if r.pos != r.published {
+		atomic.StoreUint64(r.cons, r.pos)
+		r.published = r.pos
+	}
+}
+
+// wait blocks until the ring may have data, the deadline passes (errIdle)
+// or wake is called (errWoken).
+func (r *ringReader) wait() error {
+	r.publish()
+	if _, ok := r.peek(); ok {
+		return nil
+	}
+	if r.woken {
+		r.woken = false
+		return errWoken
+	}
+	timeout := -1
+	if !r.deadline.IsZero() {
+		d := time.Until(r.deadline)
+		if d <= 0 {
+			return errIdle
+		}
+		timeout = int(d.Milliseconds()) + 1
+	}
+	var evs [2]unix.EpollEvent
+	n, err := unix.EpollWait(r.epfd, evs[:], timeout)
+	if err == unix.EINTR {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errIdle
+	}
+	for _, ev := range evs[:n] {
+		if ev.Fd == 1 {
+			var b [8]byte
+			unix.Read(r.evfd, b[:])
+			r.woken = true
+		}
+	}
+	if _, ok := r.peek(); ok {
+		return nil // records first; the wake is reported once they are read
+	}
+	if r.woken {
+		r.woken = false
+		return errWoken
+	}
+	return nil
+}
+
+func (r *ringReader) wake() {
+	var one = [8]byte{1}
+	unix.Write(r.evfd, one[:])
+}
+
+func (r *ringReader) close() {
+	if r.epfd > 0 {
+		unix.Close(r.epfd)
+	}
+	if r.evfd > 0 {
+		unix.Close(r.evfd)
+	}
+	if r.consMem != nil {
+		unix.Munmap(r.consMem)
+	}
+	if r.prodMem != nil {
+		unix.Munmap(r.prodMem)
+	}
+}
+
+// ringSource adapts ringReader to source. A message returned by next stays
+// valid until the following call (the slot is released then).
+type ringSource struct {
+	r    *ringReader
+	last []byte
+	held bool
+}
+
+func (s *ringSource) next() ([]byte, error) {
+	if s.held {
+		s.r.advance(s.last)
+		s.held = false
+	}
+	for {
+		if rec, ok := s.r.peek(); ok {
+			s.last, s.held = rec, true
+			return rec, nil
+		}
+		if err := s.r.wait(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *ringSource) setDeadline(t time.Time) { s.r.deadline = t }
+
+func (s *ringSource) pending() bool {
+	if s.held {
+		// The current record still counts; look past it.
+		save := s.r.pos
+		s.r.pos += (ringHdr + uint64(len(s.last)) + 7) &^ 7
+		_, ok := s.r.peek()
+		s.r.pos = save
+		return ok
+	}
+	_, ok := s.r.peek()
+	return ok
+}
+
+func (s *ringSource) wake()        { s.r.wake() }
+func (s *ringSource) lost() uint64 { return 0 }
+func (s *ringSource) close() {
+	if s.held {
+		s.r.advance(s.last)
+		s.held = false
+	}
+	s.r.publish()
+	s.r.close()
+}
+
+var errRingSize = errors.New("ring buffer size is not a power of two")
