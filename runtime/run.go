@@ -43,6 +43,7 @@ type engine struct {
 	lostSeen uint64
 
 	exitCode int
+	exited   bool           // exit() was called
 	argBuf   []output.Value // reused by printf
 	fast     []*fastFormat  // compiled printf formats by event ID
 	fastDone []bool
@@ -194,26 +195,40 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.buf.flush()
 	}
 
-	exited := false
 	for _, msg := range early {
 		if !e.handle(msg) {
-			exited = true
+			e.exited = true
 			break
 		}
 	}
-	if !exited {
+	if !e.exited {
 		if err := e.loop(); err != nil {
 			return 1, err
 		}
 	}
 
-	// Stop: discard what is still queued (bpftrace ignores events after
-	// exit()), detach, let the child go, run end blocks and print what they
-	// sent.
-	e.discardPending()
-	releaseLater(ls.close(), o.BackgroundClose)
+	// Stop: after exit(), discard what is still queued (bpftrace ignores
+	// the events after it); after a signal or the end of the traced
+	// process, what is queued is printed with what end blocks send. Then
+	// detach, let the child go, run end blocks, and print the maps.
+	//
+	// Detaching waits for an RCU grace period (tens of ms). Without end
+	// blocks nothing has to wait for it: the maps are read while the links
+	// close (an event firing in those few ms may still count, as one firing
+	// between the signal and a synchronous detach would), and the exit
+	// waits for whichever takes longer instead of for both.
+	if e.exited {
+		e.discardPending()
+	}
+	detached := make(chan []*os.File, 1)
+	go func() { detached <- ls.close() }()
 	if o.Child != nil {
 		o.Child.Terminate()
+	}
+	var lingering []*os.File
+	waited := false
+	if e.hasPhase(probe.PhaseEnd) {
+		lingering, waited = <-detached, true
 	}
 	e.stopNow.Store(false)
 	if err := e.runPhase(probe.PhaseEnd); err != nil {
@@ -227,6 +242,10 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.printMaps()
 	}
 	e.buf.flush()
+	if !waited {
+		lingering = <-detached
+	}
+	releaseLater(lingering, o.BackgroundClose)
 	return e.exitCode, nil
 }
 
@@ -294,6 +313,7 @@ func (e *engine) loop() error {
 		switch err {
 		case nil:
 			if !e.handle(msg) {
+				e.exited = true
 				return nil
 			}
 		case errIdle:
