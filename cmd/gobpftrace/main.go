@@ -44,7 +44,18 @@ var signals chan os.Signal
 // replHook starts the interactive mode (-i); nil until the REPL exists.
 var replHook func(a *args, stdin io.Reader, stdout, stderr io.Writer) int
 
-func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// A bug anywhere in the pipeline is reported as one line, not a Go
+	// stack trace; GOBPFTRACE_DEBUG=1 keeps the trace for developers.
+	defer func() {
+		if r := recover(); r != nil {
+			if os.Getenv("GOBPFTRACE_DEBUG") != "" {
+				panic(r)
+			}
+			fmt.Fprintf(stderr, "ERROR: internal error: %v (run with GOBPFTRACE_DEBUG=1 for details)\n", r)
+			code = 1
+		}
+	}()
 	if len(argv) == 0 {
 		usage(stderr)
 		return 1
