@@ -1,21 +1,28 @@
 // Package runtime runs a compiled program: it loads the BPF objects, runs the
 // begin programs, attaches every other program through its provider, streams
 // the ring buffer into an output.Writer, and on exit() / SIGINT / SIGTERM /
-// the end of the -c child runs the end programs, prints the maps and detaches.
+// the end of the -c child or -p process runs the end programs, prints the
+// maps and detaches.
 //
 // It reads only codegen.Object (never the AST), so it can be tested with
-// hand-built objects. Files, one job each:
+// hand-built objects. The entry point is Run; StartChild prepares -c.
+// Files, one job each:
 //
 //	run.go        Run: the life cycle, in bpftrace's order
-//	load.go       loading the collection; verifier errors
-//	attach.go     attaching through providers, detaching in bulk
-//	special.go    begin/end/signal programs via BPF_PROG_TEST_RUN
-//	events.go     reading the ring buffer and dispatching messages
-//	perfbuf.go    the perf-buffer fallback reader
+//	options.go    what the command line tells the runtime
+//	load.go       creating maps and loading programs (in parallel); verifier errors
+//	attach.go     attaching through providers; detaching in bulk
+//	closer.go     handing slow perf-event teardown to a helper process
+//	special.go    begin/end/self:signal programs via BPF_PROG_TEST_RUN
+//	source.go     where events come from: ring buffer or perf buffers
+//	ringbuf.go    the zero-copy ring buffer reader
+//	events.go     dispatching messages (printf, print, clear, exit, cat, ...)
+//	fastprintf.go compiled printf for the common formats
 //	decode.go     bytes + lang/types → output.Value
-//	maps.go       reading user maps fast (batch lookups), merging per-CPU values
+//	maps.go       reading user maps (batch lookups), merging per-CPU values
 //	stacks.go     kstack/ustack values from stack maps
 //	buffer.go     -B none|line|full output buffering
-//	child.go      -c: the child process, held before exec until attached
+//	child.go      -c: the child, held after exec until everything is attached
 //	procwatch.go  -p: noticing that the traced process exited
+//	bpfsys.go     the few bpf(2) commands issued directly
 package runtime
