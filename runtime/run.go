@@ -105,8 +105,15 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.wake()
 	}()
 
+	nprobes := e.countProbes()
+	if nprobes == 0 {
+		if !o.Quiet {
+			io.WriteString(o.Stdout, "No probes to attach\n")
+		}
+		return 1, nil
+	}
 	if !o.Quiet {
-		e.w.AttachedProbes(e.countProbes())
+		e.w.AttachedProbes(nprobes)
 		e.buf.flush()
 	}
 
