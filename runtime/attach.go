@@ -122,6 +122,9 @@ func attachAll(obj *codegen.Object, l *loaded, o *Options, pid int, out *links, 
 		if p.Provider == nil || p.Target == nil {
 			return n, fmt.Errorf("no provider to attach %s", probeName(p))
 		}
+		if o.Verbose {
+			fmt.Fprintf(o.Stderr, "Attaching %s\n", probeName(p))
+		}
 		lk, err := p.Provider.Attach(l.progs[i], p.Target, probe.AttachOptions{PID: pid})
 		if err != nil {
 			switch mode {

@@ -163,7 +163,13 @@ func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *Options) (*eb
 		fmt.Fprintf(o.Stderr, "verifier log for %s:\n%s\n", name, prog.VerifierLog)
 	}
 	if o.Verbose {
-		fmt.Fprintf(o.Stderr, "load %s: %d instructions, %s\n", name, len(spec.Instructions), lastLine(prog.VerifierLog))
+		id := 0
+		if info, err := prog.Info(); err == nil {
+			if pid, ok := info.ID(); ok {
+				id = int(pid)
+			}
+		}
+		fmt.Fprintf(o.Stderr, "load %s: %d instructions, program ID %d, verifier: %s\n", name, len(spec.Instructions), id, lastLine(prog.VerifierLog))
 	}
 	return prog, nil
 }
