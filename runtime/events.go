@@ -13,7 +13,6 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
-	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -306,5 +305,3 @@ func (e *engine) lostCount() uint64 {
 	}
 	return n
 }
-
-var _ = types.Uint64

@@ -83,8 +83,8 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.w = output.NewText(e.buf, o.Stderr)
 	}
 
-	// Signals are caught from the start, so that a Ctrl-C while loading
-	// still ends in an orderly way.
+	// Signals are caught from the start (a Ctrl-C while loading is kept in
+	// the channel and acted on once the event source exists).
 	sigs := o.Signals
 	if sigs == nil {
 		ch := make(chan os.Signal, 2)
@@ -94,16 +94,6 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	}
 	done := make(chan struct{})
 	defer close(done)
-	go func() {
-		select {
-		case <-sigs:
-		case <-ctx.Done():
-		case <-done:
-			return
-		}
-		e.stopNow.Store(true)
-		e.wake()
-	}()
 
 	nprobes := e.countProbes()
 	if nprobes == 0 {
@@ -150,6 +140,17 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		}
 		defer e.src.close()
 	}
+
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		e.stopNow.Store(true)
+		e.wake()
+	}()
 
 	pid := o.PID
 	if o.Child != nil {
