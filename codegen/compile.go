@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -143,16 +144,24 @@ func userMap(m *sema.Map) (*UserMap, *ebpf.MapSpec, error) {
 
 // program generates the program for one target of a probe.
 func (c *compiler) program(pi *sema.ProbeInfo, t *sema.Target) (*Program, error) {
-	p, depth, err := c.program1(pi, t, stackBudget)
-	if err == nil && depth > stackLimit {
-		// Callbacks share the 512-byte limit with the program's frame:
-		// generate again with less stack (more goes to the scratch map).
-		p, depth, err = c.program1(pi, t, 160)
-		if err == nil && depth > stackLimit {
+	// Callbacks share the 512-byte limit with the program's frame, and
+	// spills come on top of the budget: when the stack overflows, generate
+	// again with less of it (more goes to the scratch map).
+	var err error
+	for _, budget := range []int{stackBudget, 160, 48} {
+		var p *Program
+		var depth int
+		p, depth, err = c.program1(pi, t, budget)
+		if err == nil && depth <= stackLimit {
+			return p, nil
+		}
+		if err == nil {
 			err = fmt.Errorf("%s: the program needs %d bytes of stack with its loops (limit %d)", t.Target.Name, depth, stackLimit)
+		} else if !errors.Is(err, errStack) {
+			return nil, err
 		}
 	}
-	return p, err
+	return nil, err
 }
 
 // program1 generates a program with the given stack budget and returns it
@@ -171,6 +180,9 @@ func (c *compiler) program1(pi *sema.ProbeInfo, t *sema.Target, budget int) (p *
 				panic(r)
 			}
 			err = fmt.Errorf("%s: %s", t.Target.Name, ec.msg)
+			if ec.stack {
+				err = fmt.Errorf("%w: %s", errStack, err)
+			}
 		}
 	}()
 	for _, v := range pi.Vars {

@@ -377,9 +377,6 @@ func (g *gen) branch(e ast.Expr, label string, when bool) {
 			if _, ok := g.Type(x.L).(*types.String); ok {
 				break
 			}
-			if g.depth+2 > 4 {
-				break // pops would reload spilled temporaries after the jump
-			}
 			op := x.Op
 			if !when {
 				op = negate[op]
@@ -389,6 +386,18 @@ func (g *gen) branch(e ast.Expr, label string, when bool) {
 				sign = 1
 			}
 			jop := jumpOps[op][sign]
+			if g.depth+2 > 4 {
+				// Pops would reload spilled temporaries after the jump:
+				// compute the outcome into r0 first, then branch on it.
+				l := g.Expr(x.L)
+				r := g.Expr(x.R)
+				g.Emit(asm.Mov.Imm(asm.R0, 1), jop.Reg(l, r, "").WithReference(""), asm.Mov.Imm(asm.R0, 0))
+				g.insns[len(g.insns)-2].Offset = 1
+				g.Pop()
+				g.Pop()
+				g.Emit(asm.JNE.Imm(asm.R0, 0, label))
+				return
+			}
 			l := g.Expr(x.L)
 			if imm, ok := g.smallImm(x.R); ok {
 				g.Emit(jop.Imm(l, imm, label))

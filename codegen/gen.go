@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,7 +35,13 @@ const (
 )
 
 // errCompile carries a codegen error out of deep recursion.
-type errCompile struct{ msg string }
+type errCompile struct {
+	msg   string
+	stack bool // out of stack: worth another try with a smaller budget
+}
+
+// errStack marks errors of programs that need too much stack.
+var errStack = errors.New("out of stack")
 
 // gen generates one program; it implements stdlib.Gen.
 type gen struct {
@@ -76,7 +83,7 @@ type subFn struct {
 type loopLabels struct{ brk, cont string }
 
 func (g *gen) fail(format string, args ...any) {
-	panic(errCompile{fmt.Sprintf(format, args...)})
+	panic(errCompile{msg: fmt.Sprintf(format, args...)})
 }
 
 // ---- emission
@@ -193,7 +200,7 @@ func (g *gen) stackAlloc(n, align int) stdlib.Loc {
 		g.stackMax = g.stack
 	}
 	if frameBase+g.stackMax > stackLimit {
-		g.fail("program needs more than %d bytes of stack", stackLimit)
+		panic(errCompile{msg: fmt.Sprintf("program needs more than %d bytes of stack", stackLimit), stack: true})
 	}
 	return stdlib.Loc{Off: int32(-frameBase - g.stack)}
 }
@@ -272,12 +279,16 @@ func (g *gen) Addr(r asm.Register, l stdlib.Loc) {
 }
 
 func (g *gen) LoadMem(r asm.Register, l stdlib.Loc, size asm.Size) {
-	b, off := g.base(l, asm.R1)
+	b, off := g.base(l, r) // the destination doubles as the base register
 	g.Emit(asm.LoadMem(r, b, off, size))
 }
 
 func (g *gen) StoreReg(l stdlib.Loc, r asm.Register, size asm.Size) {
-	b, off := g.base(l, asm.R1)
+	scratch := asm.R1
+	if r == asm.R1 {
+		scratch = asm.R5
+	}
+	b, off := g.base(l, scratch)
 	g.Emit(asm.StoreMem(b, off, r, size))
 }
 

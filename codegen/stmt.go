@@ -21,6 +21,14 @@ func (g *gen) block(b *ast.Block) {
 func (g *gen) stmt(s ast.Stmt) {
 	m := g.mark()
 	defer g.release(m)
+	depth := g.depth
+	g.stmt1(s)
+	if g.depth != depth {
+		g.fail("internal error: %d temporaries left by a %T", g.depth-depth, s)
+	}
+}
+
+func (g *gen) stmt1(s ast.Stmt) {
 	if _, isBlock := s.(*ast.Block); !isBlock {
 		g.source(s)
 	}
