@@ -2,8 +2,8 @@ package codegen_test
 
 import (
 	"fmt"
-	"os"
 	"math/rand"
+	"os"
 	"strings"
 	"testing"
 

@@ -72,16 +72,16 @@ for_1:
 	 67: LdXMemDW dst: r0 src: r7 off: 0 imm: 0
 	 68: StXMemDW dst: r1 src: r0 off: -32 imm: 0
 	   ; 6: if ($kv.0 == 2) { break; }
-	 69: LdXMemDW dst: r1 src: rfp off: -24 imm: 0
-	 70: LdXMemDW dst: r6 src: r1 off: -40 imm: 0
+	 69: LdXMemDW dst: r6 src: rfp off: -24 imm: 0
+	 70: LdXMemDW dst: r6 src: r6 off: -40 imm: 0
 	 71: JNEImm dst: r6 off: 1 imm: 2
 	   ; 6: if ($kv.0 == 2) { break; }
 	 72: Ja off: 9
 	   ; 7: $s += $kv.1;
-	 73: LdXMemDW dst: r1 src: rfp off: -24 imm: 0
-	 74: LdXMemDW dst: r6 src: r1 off: -24 imm: 0
-	 75: LdXMemDW dst: r1 src: rfp off: -24 imm: 0
-	 76: LdXMemDW dst: r7 src: r1 off: -32 imm: 0
+	 73: LdXMemDW dst: r6 src: rfp off: -24 imm: 0
+	 74: LdXMemDW dst: r6 src: r6 off: -24 imm: 0
+	 75: LdXMemDW dst: r7 src: rfp off: -24 imm: 0
+	 76: LdXMemDW dst: r7 src: r7 off: -32 imm: 0
 	 77: AddReg dst: r6 src: r7
 	 78: LdXMemDW dst: r1 src: rfp off: -24 imm: 0
 	 79: StXMemDW dst: r1 src: r6 off: -24 imm: 0
