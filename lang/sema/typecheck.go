@@ -1,6 +1,10 @@
 package sema
 
 import (
+	"fmt"
+	"sort"
+	"strings"
+
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -10,29 +14,55 @@ import (
 // variables and maps (a string slot grows to its longest assignment), the
 // second checks every use against them and fills Info.
 func typeProgram(c *checker) {
-	for _, final := range []bool{false, true} {
-		c.final = final
-		if final {
-			// Keep settled map types; rebuild everything else.
-			old := c.info
-			c.info = newInfo()
-			c.info.Config = old.Config
-			c.info.NCPUs = c.opts.NCPUs
-			c.info.Probes = old.Probes
-			for _, m := range old.Maps {
-				nm := *m
-				c.info.Maps = append(c.info.Maps, &nm)
-				c.info.maps[nm.Name] = &nm
-			}
-		}
+	// Settling walks repeat until no map or variable type changes (a map
+	// read before a later, wider assignment needs another round).
+	c.final = false
+	c.declareMaps()
+	prev := ""
+	for round := 0; round < maxSettleRounds; round++ {
 		c.nextVar = 0
-		if !final {
-			c.declareMaps()
-		}
 		for _, pi := range c.info.Probes {
 			c.typeProbe(pi)
 		}
+		snap := c.typeSnapshot()
+		if snap == prev {
+			break
+		}
+		prev = snap
 	}
+	// Final walk: keep the settled map types, rebuild everything else.
+	c.final = true
+	old := c.info
+	c.info = newInfo()
+	c.info.Config = old.Config
+	c.info.NCPUs = c.opts.NCPUs
+	c.info.Probes = old.Probes
+	for _, m := range old.Maps {
+		nm := *m
+		c.info.Maps = append(c.info.Maps, &nm)
+		c.info.maps[nm.Name] = &nm
+	}
+	c.nextVar = 0
+	for _, pi := range c.info.Probes {
+		c.typeProbe(pi)
+	}
+}
+
+const maxSettleRounds = 4
+
+// typeSnapshot renders every map and variable type, to see when settling is done.
+func (c *checker) typeSnapshot() string {
+	var b strings.Builder
+	for _, m := range c.info.Maps {
+		fmt.Fprintf(&b, "%s %v %v;", m.Name, m.Key, m.Value)
+	}
+	keys := make([]string, 0, len(c.varTypes))
+	for v, t := range c.varTypes {
+		keys = append(keys, fmt.Sprintf("%p=%v", v, t))
+	}
+	sort.Strings(keys)
+	b.WriteString(strings.Join(keys, ";"))
+	return b.String()
 }
 
 func (c *checker) typeProbe(pi *ProbeInfo) {
@@ -251,7 +281,17 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			c.errorf(s.Span(), "Map %s holds %s() values: it cannot be assigned a plain value", m.Name, m.Value)
 			return
 		}
-		c.setMapValue(m, t, vt, s.Value)
+		if s.Op != "=" {
+			// x op= v keeps the map's integer type
+			if m.Value == nil || !c.final {
+				u, _ := unify(m.Value, types.Int64)
+				m.Value = u
+			} else if !isInt(m.Value) {
+				c.errorf(s.Span(), "Operator %s requires an integer map, %s holds %s", s.Op, m.Name, m.Value)
+			}
+		} else {
+			c.setMapValue(m, t, vt, s.Value)
+		}
 		c.info.Types[t] = m.Value
 	default:
 		c.expr(s.Target)
