@@ -1,254 +1,135 @@
 package parser
 
 import (
-	"strings"
+	plex "github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 )
 
 // The C preamble: struct/union/enum definitions and typedefs, parsed into
 // declarations the checker can use without clang. Only what bpftrace
 // scripts use is covered: fields with C types, pointers, arrays, nested
 // records, bitfields, function pointers (kept as pointers).
+//
+// This part of the language is a plain context-free grammar, so it is
+// parsed by participle (cgrammar.go) over the hand-written lexer's tokens
+// (clexer.go) and lowered to lang/ast (clower.go); the rest of the parser
+// hands over at a top-level "struct", "union", "enum" or "typedef" and
+// takes over again after the declaration.
 
-// parseCRecordDecl parses "struct|union [name] { fields } [;]" at top level.
-func (p *parser) parseCRecordDecl() ast.Decl {
-	if p.peek(1).kind != tIdent {
-		p.next()
-		p.unexpected("identifier")
+// parseCDecl parses the C declaration starting at the current token.
+func (p *parser) parseCDecl() ast.Decl {
+	start := p.tok.start
+	toks := &cTokens{lx: lexer{src: p.src, pos: start}, stopAtBrace: !p.isKw("typedef")}
+	toks.lx.errf = toks.lexError
+	peeking, err := plex.Upgrade(toks)
+	var cst *cDecl
+	if err == nil {
+		cst, err = cParser().ParseFromLexer(peeking)
 	}
-	rec := p.parseCRecord()
-	p.got(tSemi)
-	return rec
+
+	// Lower even a partial tree: an error the lowering finds (an enum
+	// value, a missing member name) may come before participle's.
+	nd := len(p.diags)
+	l := &cLower{p: p, t: toks, detect: -1}
+	decl, failed := l.run(cst)
+
+	if err != nil {
+		tok, expecting, _ := cSyntaxError(err)
+		if tok.kind == tEOF && tok.start < len(p.src) {
+			tok = p.realToken(tok.start) // the synthetic end of the declaration
+		}
+		if !failed || l.detect > tok.start {
+			// participle's error comes first: drop what the lowering
+			// found at or after it.
+			p.diags = keepBefore(p.diags, nd, tok.start, failed)
+			p.flushLexErrors(toks, nd, tok.start)
+			if tok.kind != tIllegal { // else the lexer has reported it
+				p.errAt(tok.start, tok.end, "%s", p.syntaxError(tok, expecting))
+			}
+			l.detect = tok.start
+		}
+		failed = true
+	}
+	if failed {
+		p.flushLexErrors(toks, nd, l.detect)
+		p.resumeAt(toks, l.detect)
+		panic(bailout{})
+	}
+	p.flushLexErrors(toks, nd, len(p.src))
+	p.reset(toks.end)
+	p.prevEnd, p.depth = toks.end, 0
+	return decl
 }
 
-func (p *parser) parseCRecord() *ast.CRecord {
-	start := p.tok.start
-	rec := &ast.CRecord{Union: p.text(p.tok) == "union"}
-	p.next() // struct/union
-	if p.tok.kind == tIdent {
-		rec.Name = p.text(p.tok)
-		p.next()
-	}
-	if p.tok.kind != tLBrace {
-		if rec.Name != "" && p.tok.kind == tSemi {
-			rec.Sp = p.sp(start) // forward declaration
-			return rec
+// run lowers the tree, reporting whether it stopped at a syntax error.
+func (l *cLower) run(cst *cDecl) (decl ast.Decl, failed bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			if l.detect < 0 {
+				l.detect = l.p.tok.start
+			}
+			decl, failed = nil, true
 		}
-		p.unexpected("{")
+	}()
+	return l.decl(cst), false
+}
+
+// keepBefore drops the diagnostics added since index nd that start at or
+// after off, and the last one (the fatal error) if dropFatal.
+func keepBefore(diags diag.List, nd, off int, dropFatal bool) diag.List {
+	added := diags[nd:]
+	if dropFatal && len(added) > 0 {
+		added = added[:len(added)-1]
 	}
-	p.next()
-	rec.Fields = []*ast.CField{}
-	for !p.got(tRBrace) {
-		if p.tok.kind == tEOF {
-			p.unexpected("}")
+	out := diags[:nd]
+	for _, d := range added {
+		if int(d.Span.Start) < off {
+			out = append(out, d)
 		}
-		if p.got(tSemi) {
+	}
+	return out
+}
+
+// flushLexErrors reports the lexical errors met in the declaration up to
+// offset limit (the old parser stopped reading at the first syntax error),
+// skipping any the expression parser has reported again.
+func (p *parser) flushLexErrors(toks *cTokens, nd, limit int) {
+	for _, e := range toks.lexErrs {
+		if e.start > limit || p.quiet {
 			continue
 		}
-		rec.Fields = append(rec.Fields, p.parseCFields()...)
-	}
-	rec.Sp = p.sp(start)
-	return rec
-}
-
-// parseCFields parses one member declaration, which may declare several
-// fields ("int a, *b;") or an inline record.
-func (p *parser) parseCFields() []*ast.CField {
-	start := p.tok.start
-	for p.tok.kind == tIdent && qualifiers[p.text(p.tok)] {
-		p.next()
-	}
-	var inline *ast.CRecord
-	var base *ast.TypeExpr
-	kw := p.text(p.tok)
-	if p.tok.kind == tIdent && (kw == "struct" || kw == "union") &&
-		(p.peek(1).kind == tLBrace || (p.peek(1).kind == tIdent && p.peek(2).kind == tLBrace)) {
-		inline = p.parseCRecord()
-		// Declarators are parsed against a stand-in type so that pointers
-		// and arrays of the inline record can be recognised below.
-		name := inline.Name
-		if name == "" {
-			name = "<anonymous>"
-		}
-		base = &ast.TypeExpr{Base: inline.Base, Name: kw + " " + name}
-	} else {
-		base = p.parseCBaseType()
-	}
-	var fields []*ast.CField
-	derived := false
-	for {
-		typ := *base
-		f := &ast.CField{Type: &typ}
-		p.parseDeclarator(f)
-		if f.Name == "" && (inline == nil || f.Type.Ptr > 0 || len(f.Type.Dims) > 0) {
-			p.unexpected("identifier")
-		}
-		if f.Type.Ptr > 0 || len(f.Type.Dims) > 0 {
-			derived = true
-		}
-		if p.got(tColon) {
-			n := p.expect(tInt)
-			f.Bits = int(p.intLit(n).Value)
-		}
-		f.Sp = p.sp(start)
-		fields = append(fields, f)
-		if !p.got(tComma) {
-			break
-		}
-	}
-	if inline != nil {
-		switch {
-		case derived && inline.Name != "":
-			// "struct B { ... } *b;": like C, the named record is declared
-			// at file scope, and the fields refer to it by name.
-			p.hoisted = append(p.hoisted, inline)
-		case derived:
-			p.failAt(start, p.prevEnd, "pointers and arrays of anonymous inline records are not supported")
-		default:
-			for _, f := range fields {
-				f.Type, f.Record = nil, inline
+		dup := false
+		for _, d := range p.diags[nd:] {
+			if int(d.Span.Start) == e.start && int(d.Span.End) == e.end && d.Msg == e.msg {
+				dup = true
+				break
 			}
 		}
-	}
-	p.expect(tSemi, ";", ",")
-	return fields
-}
-
-// parseCBaseType parses a C declaration's base type: qualifiers, C words
-// ("unsigned long"), "struct x", "enum e" or a typedef name.
-func (p *parser) parseCBaseType() *ast.TypeExpr {
-	start := p.tok.start
-	te := &ast.TypeExpr{}
-	var words []string
-	for p.tok.kind == tIdent {
-		w := p.text(p.tok)
-		switch {
-		case qualifiers[w]:
-			p.next()
-			continue
-		case cWords[w]:
-			words = append(words, w)
-			p.next()
-			continue
-		case len(words) == 0 && (w == "struct" || w == "union" || w == "enum"):
-			p.next()
-			id := p.expect(tIdent)
-			words = append(words, w+" "+p.text(id))
-			continue
-		case len(words) == 0 && !keywords[w]:
-			words = append(words, w)
-			p.next()
-			continue
+		if !dup {
+			p.errAt(e.start, e.end, "%s", e.msg)
 		}
-		break
-	}
-	if len(words) == 0 {
-		p.unexpected("type")
-	}
-	te.Name = strings.Join(words, " ")
-	te.Sp = p.sp(start)
-	return te
-}
-
-// parseDeclarator parses "*... name [N]..." or a function pointer
-// "(*name)(params)" into f. The name is optional (anonymous members).
-func (p *parser) parseDeclarator(f *ast.CField) {
-	ptr := 0
-	for {
-		if p.got(tMul) {
-			ptr++
-			continue
-		}
-		if p.tok.kind == tIdent && qualifiers[p.text(p.tok)] {
-			p.next()
-			continue
-		}
-		break
-	}
-	if p.tok.kind == tLParen && p.peek(1).kind == tMul {
-		p.next() // (
-		for p.got(tMul) {
-			ptr++
-		}
-		f.Name = p.text(p.expect(tIdent))
-		p.expect(tRParen)
-		p.skipBalanced(tLParen, tRParen)
-	} else if p.tok.kind == tIdent {
-		f.Name = p.text(p.tok)
-		p.next()
-	}
-	if f.Type != nil {
-		f.Type.Ptr += ptr
-		for p.got(tLBracket) {
-			if p.got(tRBracket) {
-				f.Type.Dims = append(f.Type.Dims, -1)
-				continue
-			}
-			n := p.expect(tInt, "integer", "]")
-			f.Type.Dims = append(f.Type.Dims, int(p.intLit(n).Value))
-			p.expect(tRBracket)
-		}
-	} else if ptr > 0 {
-		p.unexpected("identifier")
 	}
 }
 
-// skipBalanced skips a parenthesised group starting at the current token.
-func (p *parser) skipBalanced(open, close kind) {
-	p.expect(open)
-	depth := 1
-	for depth > 0 {
-		switch p.tok.kind {
-		case tEOF:
-			p.unexpected(close.String())
-		case open:
-			depth++
-		case close:
-			depth--
-		}
-		p.next()
+// resumeAt puts the parser on the token at offset off, inside as many
+// braces as the declaration had open there, for error recovery.
+func (p *parser) resumeAt(toks *cTokens, off int) {
+	p.quiet = true
+	p.reset(off)
+	p.quiet = false
+	p.depth = toks.depthBefore(off)
+	if end := toks.endBefore(off); end >= 0 {
+		p.prevEnd = end
 	}
 }
 
-// parseCEnumDecl parses "enum [name] { A, B = 2, ... } [;]".
-func (p *parser) parseCEnumDecl() ast.Decl {
-	start := p.tok.start
-	p.next() // enum
-	e := &ast.CEnum{}
-	if p.tok.kind == tIdent {
-		e.Name = p.text(p.tok)
-		p.next()
-	}
-	p.expect(tLBrace)
-	for p.tok.kind != tRBrace {
-		nt := p.expect(tIdent, "identifier", "}")
-		v := &ast.CEnumValue{Name: p.text(nt)}
-		if p.got(tAssign) {
-			v.Value = p.parseExpr()
-		}
-		v.Sp = p.sp(nt.start)
-		e.Values = append(e.Values, v)
-		if !p.got(tComma) {
-			break
-		}
-	}
-	p.expect(tRBrace, "}", ",")
-	e.Sp = p.sp(start)
-	p.got(tSemi)
-	return e
-}
-
-// parseTypedef parses "typedef TYPE NAME;". An inline record definition
-// ("typedef struct { ... } name;") is not supported.
-func (p *parser) parseTypedef() ast.Decl {
-	start := p.tok.start
-	p.next() // typedef
-	f := &ast.CField{Type: p.parseCBaseType()}
-	p.parseDeclarator(f)
-	if f.Name == "" {
-		p.unexpected("identifier")
-	}
-	p.expect(tSemi)
-	return &ast.CTypedef{Base: ast.Base{Sp: p.sp(start)}, Type: f.Type, Name: f.Name}
+// realToken lexes, silently, the token at offset off.
+func (p *parser) realToken(off int) token {
+	lx := lexer{src: p.src, pos: off, errf: func(int, int, string, ...any) {}}
+	return lx.next()
 }

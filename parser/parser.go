@@ -47,6 +47,9 @@ func ParseExpr(f *lang.File) (e ast.Expr, diags diag.List) {
 	return e, p.diags
 }
 
+// legacyCDecl is a test hook (temporary): the old hand-written C parser.
+var legacyCDecl func(p *parser) ast.Decl
+
 // catchInternal turns unexpected panics into diagnostics; tests switch it
 // off so that bugs surface.
 var catchInternal = true
@@ -197,7 +200,12 @@ func (p *parser) unexpected(expecting ...string) {
 	if p.tok.kind == tIllegal {
 		panic(bailout{}) // the lexer has reported it already
 	}
-	msg := "syntax error, unexpected " + bisonQuote(p.describe(p.tok))
+	p.failAt(p.tok.start, p.tok.end, "%s", p.syntaxError(p.tok, expecting))
+}
+
+// syntaxError words an unexpected token t as bison's verbose errors do.
+func (p *parser) syntaxError(t token, expecting []string) string {
+	msg := "syntax error, unexpected " + bisonQuote(p.describe(t))
 	if len(expecting) > 0 && len(expecting) <= 4 {
 		quoted := make([]string, len(expecting))
 		for i, e := range expecting {
@@ -205,7 +213,7 @@ func (p *parser) unexpected(expecting ...string) {
 		}
 		msg += ", expecting " + strings.Join(quoted, " or ")
 	}
-	p.failAt(p.tok.start, p.tok.end, "%s", msg)
+	return msg
 }
 
 // bisonQuote spells a token name as bison's verbose errors do: they keep
@@ -295,12 +303,11 @@ func (p *parser) parseDecl() ast.Decl {
 		return nil
 	case tIdent:
 		switch p.text(t) {
-		case "struct", "union":
-			return p.parseCRecordDecl()
-		case "enum":
-			return p.parseCEnumDecl()
-		case "typedef":
-			return p.parseTypedef()
+		case "struct", "union", "enum", "typedef":
+			if legacyCDecl != nil {
+				return legacyCDecl(p)
+			}
+			return p.parseCDecl()
 		case "config":
 			return p.parseConfig()
 		case "import":
