@@ -6,10 +6,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
@@ -68,6 +70,7 @@ func load(obj *codegen.Object, o *Options) (*loaded, error) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	tMaps := time.Now()
 	made := make([]*ebpf.Map, len(names))
 	merrs := make([]error, len(names))
 	var mwg sync.WaitGroup
@@ -87,7 +90,7 @@ func load(obj *codegen.Object, o *Options) (*loaded, error) {
 				}
 				spec.MaxEntries = size
 			}
-			made[i], merrs[i] = ebpf.NewMap(spec)
+			made[i], merrs[i] = ebpf.NewMap(lazyAlloc(spec))
 		}()
 	}
 	mwg.Wait()
@@ -101,6 +104,10 @@ func load(obj *codegen.Object, o *Options) (*loaded, error) {
 			l.close()
 			return nil, fmt.Errorf("creating map %s: %w", names[i], err)
 		}
+	}
+
+	if o.Verbose {
+		fmt.Fprintf(o.Stderr, "maps: %.2f ms\n", float64(time.Since(tMaps).Microseconds())/1000)
 	}
 
 	errs := make([]error, len(obj.Programs))
@@ -208,4 +215,37 @@ func fixLineInfo(insns asm.Instructions) {
 			return
 		}
 	}
+}
+
+// lazyAlloc creates hash maps without preallocating every entry. A
+// preallocated per-CPU hash of 4096 entries takes 1-3 ms of kernel time
+// under the per-CPU allocator's global lock (so creating maps in parallel
+// does not help): most of a script's start-up. Since Linux 6.1 (bpf_mem_alloc)
+// tracing programs, perf-event ones included, may use maps allocated as
+// they fill; on older kernels the maps stay preallocated.
+func lazyAlloc(spec *ebpf.MapSpec) *ebpf.MapSpec {
+	if spec.Type != ebpf.Hash && spec.Type != ebpf.PerCPUHash {
+		return spec
+	}
+	if spec.Flags&unix.BPF_F_NO_PREALLOC != 0 || !kernelAtLeast(6, 1) {
+		return spec
+	}
+	spec = spec.Copy()
+	spec.Flags |= unix.BPF_F_NO_PREALLOC
+	return spec
+}
+
+var kernelVersion = sync.OnceValues(func() (int, int) {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return 0, 0
+	}
+	var major, minor int
+	fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor)
+	return major, minor
+})
+
+func kernelAtLeast(major, minor int) bool {
+	ma, mi := kernelVersion()
+	return ma > major || (ma == major && mi >= minor)
 }
