@@ -205,7 +205,8 @@ func (g *gen) assign(s *ast.AssignStmt) {
 		x := g.Expr(s.Value)
 		g.aluReg(op, r, x, isSigned(v.Type))
 		g.Pop()
-		g.StoreReg(loc, r, asm.DWord)
+		size, _ := scalarSize(v.Type)
+		g.StoreReg(loc, r, size)
 		g.Pop()
 	case *ast.MapRef, *ast.MapAccess:
 		if op == "" {
@@ -231,7 +232,8 @@ func (g *gen) incdec(e *ast.IncDec, result bool) asm.Register {
 		r := g.Push()
 		g.loadScalar(r, loc, v.Type)
 		g.Emit(asm.Add.Imm(r, delta))
-		g.StoreReg(loc, r, asm.DWord)
+		size, _ := scalarSize(v.Type)
+		g.StoreReg(loc, r, size)
 		if !result {
 			g.Pop()
 			return 0

@@ -128,7 +128,15 @@ func (c *checker) stmt(s ast.Stmt) {
 				c.errorf(s.Value.Span(), "Type mismatch for $%s: trying to assign value of type '%s' when variable already has a type '%s'", s.Var.Name, vt, t)
 			}
 		}
-		c.settleVar(s.Var, nv, t)
+		if s.Type != nil && t != nil {
+			// A declared type is kept as written (no widening to 64 bits).
+			nv.Type = t
+			c.varTypes[s.Var] = t
+			c.info.Vars[s.Var] = nv
+			c.info.Types[s.Var] = t
+		} else {
+			c.settleVar(s.Var, nv, t)
+		}
 	case *ast.IfStmt:
 		c.wantCond(s.Cond, c.expr(s.Cond))
 		c.block(s.Then)
