@@ -307,13 +307,32 @@ func Dump(obj *Object) string {
 	}
 	for _, p := range obj.Programs {
 		fmt.Fprintf(&b, "\nprogram %s (%s, %s): %d instructions\n", p.Target.Name, p.Spec.Name, p.Spec.Type, countInsns(p.Spec.Instructions))
-		text := fmt.Sprintf("%v", p.Spec.Instructions)
-		b.WriteString(text)
-		if !strings.HasSuffix(text, "\n") {
-			b.WriteByte('\n')
-		}
+		writeInsns(&b, p.Spec.Instructions)
 	}
 	return b.String()
+}
+
+// writeInsns prints instructions with their raw offsets, source comments,
+// function symbols and, for jumps, the offset they land on.
+func writeInsns(b *strings.Builder, insns asm.Instructions) {
+	raw := 0
+	for _, in := range insns {
+		if sym := in.Symbol(); sym != "" {
+			fmt.Fprintf(b, "%s:\n", sym)
+		}
+		if src := in.Source(); src != nil {
+			if text := strings.TrimSpace(src.String()); text != "" {
+				fmt.Fprintf(b, "\t      ; %s\n", text)
+			}
+		}
+		fmt.Fprintf(b, "\t%5d: %v", raw, in)
+		op := in.OpCode
+		if op.Class().IsJump() && op.JumpOp() != asm.Call && op.JumpOp() != asm.Exit {
+			fmt.Fprintf(b, " -> %d", raw+1+int(in.Offset))
+		}
+		b.WriteByte('\n')
+		raw += int(in.Size() / asm.InstructionSize)
+	}
 }
 
 // countInsns counts raw instructions (a 64-bit immediate load counts twice).

@@ -1,24 +1,24 @@
 map AT_: PerCPUHash key 8 value 8 entries 4096
 
 program tracepoint:syscalls:sys_enter_read (_sys_enter_read, TracePoint): 22 instructions
-	  ; 1: tracepoint:syscalls:sys_enter_read { @ = count(); }
-	 0: StMemDW dst: rfp src: r0 off: -24 imm: 0
-	 1: MovReg dst: r2 src: rfp
-	 2: AddImm dst: r2 imm: -24
-	 3: LoadMapPtr dst: r1 fd: 0 <AT_>
-	 5: Call FnMapLookupElem
-	 6: JEqImm dst: r0 off: 4 imm: 0
-	 7: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 8: AddImm dst: r1 imm: 1
-	 9: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	10: Ja off: 9
-	11: StMemDW dst: rfp src: r0 off: -32 imm: 1
-	12: MovReg dst: r2 src: rfp
-	13: AddImm dst: r2 imm: -24
-	14: MovReg dst: r3 src: rfp
-	15: AddImm dst: r3 imm: -32
-	16: LoadMapPtr dst: r1 fd: 0 <AT_>
-	18: MovImm dst: r4 imm: 0
-	19: Call FnMapUpdateElem
-	20: MovImm dst: r0 imm: 0
-	21: Exit
+	      ; 1: tracepoint:syscalls:sys_enter_read { @ = count(); }
+	    0: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	    1: MovReg dst: r2 src: rfp
+	    2: AddImm dst: r2 imm: -24
+	    3: LoadMapPtr dst: r1 fd: 0 <AT_>
+	    5: Call FnMapLookupElem
+	    6: JEqImm dst: r0 off: 4 imm: 0 -> 11
+	    7: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	    8: AddImm dst: r1 imm: 1
+	    9: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	   10: Ja off: 9 -> 20
+	   11: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	   12: MovReg dst: r2 src: rfp
+	   13: AddImm dst: r2 imm: -24
+	   14: MovReg dst: r3 src: rfp
+	   15: AddImm dst: r3 imm: -32
+	   16: LoadMapPtr dst: r1 fd: 0 <AT_>
+	   18: MovImm dst: r4 imm: 0
+	   19: Call FnMapUpdateElem
+	   20: MovImm dst: r0 imm: 0
+	   21: Exit
