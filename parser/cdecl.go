@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"strings"
+
 	plex "github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
@@ -46,7 +48,7 @@ func (p *parser) parseCDecl() ast.Decl {
 			p.diags = keepBefore(p.diags, nd, tok.start, failed)
 			p.flushLexErrors(toks, nd, tok.start)
 			if tok.kind != tIllegal { // else the lexer has reported it
-				p.errAt(tok.start, tok.end, "%s", p.syntaxError(tok, expecting))
+				p.errAt(tok.start, tok.end, "%s", p.cSyntaxMessage(tok, expecting))
 			}
 			l.detect = tok.start
 		}
@@ -54,6 +56,13 @@ func (p *parser) parseCDecl() ast.Decl {
 	}
 	if failed {
 		p.flushLexErrors(toks, nd, l.detect)
+		if toks.closed {
+			// The declaration's end is known: go on after it, rather
+			// than skip a block that may be the next probe's.
+			p.reset(toks.end)
+			p.prevEnd, p.depth = toks.end, 0
+			return nil
+		}
 		p.resumeAt(toks, l.detect)
 		panic(bailout{})
 	}
@@ -126,6 +135,16 @@ func (p *parser) resumeAt(toks *cTokens, off int) {
 	if end := toks.endBefore(off); end >= 0 {
 		p.prevEnd = end
 	}
+}
+
+// cSyntaxMessage is syntaxError, naming C type words and qualifiers by
+// themselves ("unexpected int"), as C keywords.
+func (p *parser) cSyntaxMessage(t token, expecting []string) string {
+	msg := p.syntaxError(t, expecting)
+	if w := p.text(t); t.kind == tIdent && (cWords[w] || qualifiers[w]) {
+		msg = strings.Replace(msg, "unexpected identifier", "unexpected "+w, 1)
+	}
+	return msg
 }
 
 // realToken lexes, silently, the token at offset off.

@@ -37,6 +37,8 @@ var cTokenLabels = map[string]string{
 	"<ident>":  "identifier",
 	"<int>":    "integer",
 	"<string>": "string",
+	"<qual>":   "",
+	"<cword>":  "type",
 }
 
 // cSyntaxError converts a participle error into the offending token and

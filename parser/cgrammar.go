@@ -44,7 +44,7 @@ type cBody struct {
 // cMember is one member declaration: a type and its declarators.
 type cMember struct {
 	Pos   plex.Position
-	Spec  *cSpec     `parser:"('const' | 'volatile' | 'restrict' | '__restrict')* @@"`
+	Spec  *cSpec     `parser:"Qual* @@"`
 	Decls *cDeclList `parser:"@@"`
 }
 
@@ -65,8 +65,8 @@ type cSpec struct {
 	Tokens []plex.Token
 	Record *cRecordSpec `parser:"( @@"`
 	Enum   plex.Token   `parser:"| 'enum' @Ident"`
-	Words  []string     `parser:"| @('char' | 'short' | 'int' | 'long' | 'unsigned' | 'signed' | 'float' | 'double' | '_Bool') ( @('char' | 'short' | 'int' | 'long' | 'unsigned' | 'signed' | 'float' | 'double' | '_Bool') | 'const' | 'volatile' | 'restrict' | '__restrict' )*"`
-	Name   plex.Token   `parser:"| @Ident ) ('const' | 'volatile' | 'restrict' | '__restrict')*"`
+	Words  []string     `parser:"| @CWord ( @CWord | Qual )*"`
+	Name   plex.Token   `parser:"| @Ident ) Qual*"`
 }
 
 // cRecordSpec is "struct|union [NAME] [{ members }]": with a body it is an
@@ -84,7 +84,7 @@ type cRecordSpec struct {
 type cDeclarator struct {
 	Pos    plex.Position
 	Tokens []plex.Token
-	Stars  []string   `parser:"( @'*' | 'const' | 'volatile' | 'restrict' | '__restrict' )*"`
+	Stars  []string   `parser:"( @'*' | Qual )*"`
 	Func   *cFuncPtr  `parser:"( @@"`
 	Name   plex.Token `parser:"| @Ident )?"`
 	Dims   []*cDim    `parser:"@@*"`
@@ -107,7 +107,7 @@ type cParens struct {
 // cDim is "[N]" or "[]".
 type cDim struct {
 	Open plex.Token `parser:"@'['"`
-	Size plex.Token `parser:"@Int? ']'"`
+	Size plex.Token `parser:"( @Int ']' | ']' )"`
 }
 
 // cEnumDecl is "enum [NAME] { A, B = expr, ... } [;]".
@@ -127,7 +127,7 @@ type cEnumValue struct {
 
 // cTypedef is "typedef TYPE DECLARATOR;".
 type cTypedef struct {
-	Kw   plex.Token   `parser:"@'typedef' ('const' | 'volatile' | 'restrict' | '__restrict')*"`
+	Kw   plex.Token   `parser:"@'typedef' Qual*"`
 	Spec *cSpec       `parser:"@@"`
 	Decl *cDeclarator `parser:"@@"`
 	Semi plex.Token   `parser:"@';'"`

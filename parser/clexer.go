@@ -17,8 +17,17 @@ import (
 // ("struct", "{", "*") match on the token text.
 type cLexDef struct{}
 
+// Two token types exist only for the C grammar: identifiers that are type
+// qualifiers ("const") and C base type words ("unsigned"). Matching them by
+// type keeps the grammar short (and so quick to build) and stops them
+// being taken for names.
+const (
+	cQualType  = plex.TokenType(numKinds) + iota // const, volatile, restrict
+	cCWordType                                   // char, int, unsigned, ...
+)
+
 var cSymbols = func() map[string]plex.TokenType {
-	m := map[string]plex.TokenType{"EOF": plex.EOF}
+	m := map[string]plex.TokenType{"EOF": plex.EOF, "Qual": cQualType, "CWord": cCWordType}
 	for k := kind(1); k < numKinds; k++ {
 		m[cSymbolName(k)] = plex.TokenType(k)
 	}
@@ -68,6 +77,7 @@ type cTokens struct {
 	stopAtBrace bool
 	depth       int
 	done        bool
+	closed      bool    // done at the declaration's own ';' or '}', not at EOF
 	end         int     // offset just past the last token handed out
 	toks        []token // every token handed out, in order
 	lexErrs     []cLexErr
@@ -104,17 +114,26 @@ func (t *cTokens) Next() (plex.Token, error) {
 			t.depth--
 			if t.depth == 0 && t.stopAtBrace {
 				t.done = !t.semiFollows()
+				t.closed = t.done
 			}
 		} else if t.stopAtBrace {
-			t.done = true
+			t.done, t.closed = true, true
 		}
 	case tSemi:
 		if t.depth == 0 {
-			t.done = true
+			t.done, t.closed = true, true
 		}
 	}
-	return plex.Token{Type: plex.TokenType(tok.kind), Value: t.lx.src[tok.start:tok.end],
-		Pos: plex.Position{Offset: tok.start}}, nil
+	typ, text := plex.TokenType(tok.kind), t.lx.src[tok.start:tok.end]
+	if tok.kind == tIdent {
+		switch {
+		case qualifiers[text]:
+			typ = cQualType
+		case cWords[text]:
+			typ = cCWordType
+		}
+	}
+	return plex.Token{Type: typ, Value: text, Pos: plex.Position{Offset: tok.start}}, nil
 }
 
 // semiFollows reports whether the next token is ';', which then still
@@ -182,7 +201,11 @@ func fromPlex(pt plex.Token) token {
 	if pt.EOF() {
 		return token{kind: tEOF, start: pt.Pos.Offset, end: pt.Pos.Offset}
 	}
-	return token{kind: kind(pt.Type), start: pt.Pos.Offset, end: pt.Pos.Offset + len(pt.Value)}
+	k := kind(pt.Type)
+	if pt.Type == cQualType || pt.Type == cCWordType {
+		k = tIdent
+	}
+	return token{kind: k, start: pt.Pos.Offset, end: pt.Pos.Offset + len(pt.Value)}
 }
 
 // tokEnd is the end offset of a participle token.

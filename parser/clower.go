@@ -35,7 +35,7 @@ func (l *cLower) fail(detect, start, end int, format string, args ...any) {
 func (l *cLower) unexpectedAt(tok token, expecting ...string) {
 	l.detect = tok.start
 	if tok.kind != tIllegal { // else the lexer has reported it
-		l.p.errAt(tok.start, tok.end, "%s", l.p.syntaxError(tok, expecting))
+		l.p.errAt(tok.start, tok.end, "%s", l.p.cSyntaxMessage(tok, expecting))
 	}
 	panic(bailout{})
 }
@@ -123,7 +123,6 @@ func (l *cLower) member(m *cMember) []*ast.CField {
 		if f.Name == "" && (inline == nil || f.Type.Ptr > 0 || len(f.Type.Dims) > 0) {
 			l.unexpectedAt(l.afterDeclarator(d), "identifier")
 		}
-		l.checkName(d)
 		if d.Tokens == nil {
 			return nil // participle's error stands
 		}
@@ -182,14 +181,6 @@ func (l *cLower) spec(s *cSpec, start int) *ast.TypeExpr {
 	}
 	te.Sp = span(start, max(start, specEnd(s)))
 	return te
-}
-
-// checkName rejects a C type word as a declarator's name ("struct s int;").
-func (l *cLower) checkName(d *cDeclarator) {
-	if n := d.Name; cWords[n.Value] {
-		l.detect = n.Pos.Offset
-		l.p.failAt(n.Pos.Offset, tokEnd(n), "syntax error, unexpected %s, expecting identifier", n.Value)
-	}
 }
 
 // afterDeclarator is the token after a declarator's name and dimensions,
@@ -286,7 +277,6 @@ func (l *cLower) typedef(td *cTypedef) *ast.CTypedef {
 	if f.Name == "" {
 		l.unexpectedAt(l.afterDeclarator(td.Decl), "identifier")
 	}
-	l.checkName(td.Decl)
 	if td.Decl.Colon.Value != "" {
 		l.unexpectedAt(fromPlex(td.Decl.Colon), ";")
 	}

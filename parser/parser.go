@@ -47,9 +47,6 @@ func ParseExpr(f *lang.File) (e ast.Expr, diags diag.List) {
 	return e, p.diags
 }
 
-// legacyCDecl is a test hook (temporary): the old hand-written C parser.
-var legacyCDecl func(p *parser) ast.Decl
-
 // catchInternal turns unexpected panics into diagnostics; tests switch it
 // off so that bugs surface.
 var catchInternal = true
@@ -304,9 +301,6 @@ func (p *parser) parseDecl() ast.Decl {
 	case tIdent:
 		switch p.text(t) {
 		case "struct", "union", "enum", "typedef":
-			if legacyCDecl != nil {
-				return legacyCDecl(p)
-			}
 			return p.parseCDecl()
 		case "config":
 			return p.parseConfig()
