@@ -19,8 +19,9 @@ var le = binary.LittleEndian
 // decoder turns bytes laid out as a lang/types type into output values.
 // It is shared by the event loop and the map reader.
 type decoder struct {
-	stacks *stackReader
-	users  sync.Map // uid -> name
+	stacks  *stackReader
+	trailer string   // appended to truncated strings
+	users   sync.Map // uid -> name
 }
 
 // value decodes b (at least t.Size() bytes) as t.
@@ -34,7 +35,15 @@ func (d *decoder) value(t types.Type, b []byte) output.Value {
 	case *types.Bool:
 		return output.Bool(b[0] != 0)
 	case *types.String:
-		return output.String(cstring(b[:t.N]))
+		// A string that fills its whole buffer with no NUL was cut short:
+		// bpftrace marks it with str_trunc_trailer ("..").
+		str := b[:t.N]
+		for i, c := range str {
+			if c == 0 {
+				return output.String(str[:i])
+			}
+		}
+		return output.String(string(str) + d.trailer)
 	case *types.Buffer:
 		n := int(le.Uint32(b))
 		if n > t.N {

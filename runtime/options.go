@@ -47,6 +47,9 @@ type Options struct {
 	// detached probes after this process exits (for a CLI about to exit;
 	// see links.close). The binary must call CloserMain when IsCloser.
 	BackgroundClose bool
+	// StrTruncTrailer marks strings that filled their buffer
+	// (str_trunc_trailer; "" means bpftrace's default "..").
+	StrTruncTrailer string
 	// MinRingBuffer is the smallest output ring buffer, in bytes (rounded
 	// up to a power of two); 0 keeps codegen's size. A burst of printf()
 	// at millions of events per second fills a small ring before the

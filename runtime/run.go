@@ -119,7 +119,11 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	if err != nil {
 		return 1, err
 	}
-	e.dec = &decoder{stacks: &stackReader{maps: l.maps}}
+	trailer := o.StrTruncTrailer
+	if trailer == "" {
+		trailer = ".."
+	}
+	e.dec = &decoder{stacks: &stackReader{maps: l.maps}, trailer: trailer}
 	e.mr = &mapReader{dec: e.dec, ncpu: ncpu}
 	e.maps = make(map[string]*userMap, len(obj.UserMaps))
 	for _, um := range obj.UserMaps {

@@ -210,6 +210,7 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		NotifyAttached:  os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
 		BackgroundClose: true,
 		MinRingBuffer:   ringBufferFloor(c.obj),
+		StrTruncTrailer: os.Getenv("BPFTRACE_STR_TRUNC_TRAILER"),
 		Signals:         signals,
 	}
 	code, err := runtime.Run(context.Background(), c.obj, opts)
