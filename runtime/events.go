@@ -47,8 +47,15 @@ func (e *engine) handle(msg []byte) bool {
 		e.argBuf = e.decodeArgs(e.argBuf[:0], ev, payload)
 		e.w.Printf(e.printf(ev, e.argBuf))
 	case codegen.EvPrint, codegen.EvPrintMap:
+		args := e.args(ev, payload)
+		if ev.Map == "" { // print(value) sent as EvPrint
+			if len(args) > 0 {
+				e.w.Value(args[0])
+			}
+			return true
+		}
 		top, div := 0, 0
-		if args := e.args(ev, payload); len(args) > 0 {
+		if len(args) > 0 {
 			top = int(asInt(args[0]))
 			if len(args) > 1 {
 				div = int(asInt(args[1]))
