@@ -78,6 +78,7 @@ type cTokens struct {
 	depth       int
 	done        bool
 	closed      bool    // done at the declaration's own ';' or '}', not at EOF
+	nest        int     // open brackets of any kind, bounded by maxNest
 	end         int     // offset just past the last token handed out
 	toks        []token // every token handed out, in order
 	lexErrs     []cLexErr
@@ -104,6 +105,20 @@ func (t *cTokens) Next() (plex.Token, error) {
 		t.end = tok.start
 		return plex.EOFToken(plex.Position{Offset: tok.start}), nil
 	}
+	switch tok.kind {
+	case tLParen, tLBracket, tLBrace:
+		// participle recurses once per level: bound it, as the rest of
+		// the parser does, or a hostile input overflows the stack.
+		if t.nest++; t.nest > maxNest {
+			t.lexErrs = append(t.lexErrs, cLexErr{tok.start, tok.end, "nesting too deep"})
+			t.done = true
+			tok.kind = tIllegal
+		}
+	case tRParen, tRBracket, tRBrace:
+		if t.nest > 0 {
+			t.nest--
+		}
+	}
 	t.toks = append(t.toks, tok)
 	t.end = tok.end
 	switch tok.kind {
@@ -125,6 +140,9 @@ func (t *cTokens) Next() (plex.Token, error) {
 		}
 	}
 	typ, text := plex.TokenType(tok.kind), t.lx.src[tok.start:tok.end]
+	if tok.kind == tIllegal {
+		text = "" // matches no literal of the grammar
+	}
 	if tok.kind == tIdent {
 		switch {
 		case qualifiers[text]:
