@@ -154,6 +154,10 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		}
 		pid = n
 	}
+	if a.emit == "" && !a.listing && os.Geteuid() != 0 {
+		fmt.Fprintln(stderr, "ERROR: bpftrace currently only supports running as the root user.")
+		return 1
+	}
 	// The -c child exists before compiling so that cpid is a constant.
 	if a.cmd != "" && a.emit == "" && !a.listing {
 		var err error
