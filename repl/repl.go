@@ -77,7 +77,7 @@ func Run(o Options) int {
 	if !o.Quiet && s.msgs == nil {
 		fmt.Fprintln(term, "gobpftrace interactive mode. Enter probes, statements or .help; Ctrl-D prints the maps and exits.")
 	}
-	r := &reader{rl: rl, s: s, comp: comp, out: o.Stdout}
+	r := &reader{rl: rl, s: s, comp: comp, out: o.Stdout, interactive: s.msgs == nil}
 	printMaps := r.loop()
 	s.finish(printMaps)
 	return 0
@@ -105,6 +105,9 @@ type reader struct {
 	comp    *completer
 	out     io.Writer // the terminal, written directly while an entry runs
 	pending []string  // lines of an incomplete entry
+	// interactive is false when input is not a terminal: readline cannot
+	// read again after the end of input.
+	interactive bool
 }
 
 // loop runs until Ctrl-D or exit() (returns true: print the maps) or .quit.
@@ -130,8 +133,17 @@ func (r *reader) loop() bool {
 			continue
 		case errors.Is(err, io.EOF):
 			if len(r.pending) > 0 {
-				r.pending = nil // Ctrl-D abandons an unfinished entry
-				continue
+				// End of input inside an entry: run it as it is, which
+				// shows its error; at a terminal the next Ctrl-D ends the
+				// session, otherwise the input is over.
+				src := strings.Join(r.pending, "\n")
+				r.pending = nil
+				if !r.s.execute(classify(src, true)) {
+					return r.s.exitPrints
+				}
+				if r.interactive {
+					continue
+				}
 			}
 			return true
 		case err != nil:
@@ -148,7 +160,7 @@ func (r *reader) loop() bool {
 			continue
 		}
 		r.pending = nil
-		r.rl.SetPrompt(prompt) // output while it runs redraws this prompt
+		r.rl.SetPrompt(prompt)
 		r.saveHistory(src)
 		if !r.s.execute(p) {
 			return r.s.exitPrints

@@ -329,6 +329,7 @@ func TestPipedInput(t *testing.T) {
 		w.WriteString("tracepoint:syscalls:sys_enter_getppid /pid == " + self() + "/\n{\n  @calls = count();\n}\n")
 		w.WriteString("printf(\"x=%d\\n\", @x)\n")
 		w.WriteString(".save " + save + "\n")
+		w.WriteString("printf(\"unfinished\"\n") // its error shows at the end of input
 		w.Close()
 	}()
 	done := make(chan int, 1)
@@ -355,7 +356,7 @@ func TestPipedInput(t *testing.T) {
 		}
 	}
 	// Notices go to stderr, as bpftrace's "Attached N probes".
-	if e := stderr.String(); !strings.Contains(e, "[1] Attached 1 probe") || strings.Contains(out, "Attached") {
+	if e := stderr.String(); !strings.Contains(e, "[1] Attached 1 probe") || !strings.Contains(e, "ERROR") || strings.Contains(out, "Attached") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, e)
 	}
 	if t.Failed() {
