@@ -71,7 +71,7 @@ func TestReadBigMap(t *testing.T) {
 		}
 	}
 	// CPU time, not wall time: a loaded machine must not fail the test.
-	if cpu > 100*time.Millisecond {
+	if cpu > 100*time.Millisecond && !raceEnabled {
 		t.Errorf("reading and printing took %v of CPU, want < 100ms", cpu)
 	}
 }

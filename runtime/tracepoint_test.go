@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,7 +91,7 @@ func TestStopDetachesFast(t *testing.T) {
 		b.tracepoint("syscalls", ev, updateMap(c, 0, 1))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	done := make(chan struct{})
 	var stopped time.Time
 	go func() {
@@ -122,4 +123,22 @@ func TestStopDetachesFast(t *testing.T) {
 	if after := openBPFObjects(t); after != before {
 		t.Errorf("%d BPF objects open before the run, %d after", before, after)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while Run writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
