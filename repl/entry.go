@@ -100,6 +100,13 @@ func (e *entry) start() error {
 		}
 		lk, err := p.Provider.Attach(e.set.progs[k], p.Target, probe.AttachOptions{})
 		if err != nil {
+			switch e.obj.Config.MissingProbes { // config missing_probes, as runtime
+			case "ignore":
+				continue
+			case "warn":
+				e.s.errorf("WARNING: Unable to attach probe: %s: %v\n", progName(p), err)
+				continue
+			}
 			e.close()
 			return fmt.Errorf("Unable to attach probe: %s: %w", progName(p), err)
 		}

@@ -237,6 +237,7 @@ func (s *session) addItems(items []*item) {
 	}
 	e := &entry{s: s, id: len(s.entries) + 1, label: labelOf(items), items: items, obj: cp.obj, idx: cp.idx, set: set}
 	if err := e.start(); err != nil {
+		e.close()
 		s.forgetCreated(set)
 		s.errorf("ERROR: %v\n", err)
 		return
