@@ -184,6 +184,12 @@ func (r *reader) saveHistory(src string) {
 
 // execute carries out one complete entry; false ends the session.
 func (s *session) execute(p *parsed) bool {
+	switch strings.TrimSpace(p.file.Src) {
+	case "help", "quit", "exit", "?":
+		// What a new user tries first: not bpftrace, so say what is.
+		s.errorf("Type .help for help, .quit or Ctrl-D to leave.\n")
+		return true
+	}
 	switch p.kind {
 	case kindCommand:
 		return s.command(strings.TrimSpace(p.file.Src))
