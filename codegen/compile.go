@@ -18,6 +18,9 @@ import (
 
 const scratchMapName = "scratch"
 
+// callbackMargin is stack kept free in programs with callbacks (see program1).
+const callbackMargin = 64
+
 // compiler holds what all programs of an Object share.
 type compiler struct {
 	prog *ast.Program
@@ -249,7 +252,13 @@ func (c *compiler) program1(pi *sema.ProbeInfo, t *sema.Target, budget int) (p *
 	if !t.RunByRuntime {
 		p.Provider = t.Provider
 	}
-	return p, types.AlignUp(frameBase+g.stackMax, 8) + g.calleeStack, nil
+	depth = types.AlignUp(frameBase+g.stackMax, 32)
+	if g.calleeStack > 0 {
+		// With callbacks this kernel (6.18) fails to load programs whose
+		// frames fill the whole 512 bytes (EFAULT, no log): keep a margin.
+		depth += g.calleeStack + callbackMargin
+	}
+	return p, depth, nil
 }
 
 // prologue saves the context and fetches the scratch-map pointer when the

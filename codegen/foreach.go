@@ -43,19 +43,36 @@ func (g *gen) callback() *gen {
 
 // finishCallback prepends the callback's prologue and files it under name.
 func (g *gen) finishCallback(child *gen, name string) {
-	pro := asm.Instructions{asm.StoreMem(asm.R10, outerSlot, asm.R4, asm.DWord)}
+	// The key and value pointers move to r6/r7 at once (the body's first
+	// two temporaries), before any helper call of the prologue.
+	pro := asm.Instructions{
+		asm.StoreMem(asm.R10, outerSlot, asm.R4, asm.DWord),
+		asm.Mov.Reg(asm.R6, asm.R2), asm.Mov.Reg(asm.R7, asm.R3),
+	}
 	if child.usesCtx {
 		g.usesCtx = true
 		pro = append(pro, asm.LoadMem(asm.R0, asm.R4, ctxSlot, asm.DWord), asm.StoreMem(asm.R10, ctxSlot, asm.R0, asm.DWord))
 	}
 	if child.usesScratch {
+		// Look the scratch value up again rather than reading the caller's
+		// spilled pointer: this kernel's verifier fails (EFAULT) on some
+		// programs that pass map-value pointers through the caller's stack.
 		g.usesScratch = true
-		pro = append(pro, asm.LoadMem(asm.R0, asm.R4, scratchSlot, asm.DWord), asm.StoreMem(asm.R10, scratchSlot, asm.R0, asm.DWord))
+		pro = append(pro,
+			stImm(asm.R10, scratchSlot, 0, asm.DWord),
+			asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, scratchSlot),
+			asm.LoadMapPtr(asm.R1, 0).WithReference(scratchMapName),
+			asm.FnMapLookupElem.Call(),
+			asm.JNE.Imm(asm.R0, 0, "").WithReference(""),
+			asm.Mov.Imm(asm.R0, 1), asm.Return(),
+			asm.StoreMem(asm.R10, scratchSlot, asm.R0, asm.DWord),
+		)
+		pro[len(pro)-4].Offset = 2
 	}
 	if child.scratchMax > g.scratchMax {
 		g.scratchMax = child.scratchMax
 	}
-	if d := types.AlignUp(frameBase+child.stackMax, 8) + child.calleeStack; d > g.calleeStack {
+	if d := types.AlignUp(frameBase+child.stackMax, 32) + child.calleeStack; d > g.calleeStack {
 		g.calleeStack = d
 	}
 	pro[0] = btf.WithFuncMetadata(pro[0].WithSymbol(name).WithSource(asm.Comment(g.lastSrc)), callbackFunc(name))
@@ -105,9 +122,8 @@ func (g *gen) forMap(s *ast.ForStmt, mr *ast.MapRef) {
 	child := g.callback()
 	cont, brk := child.NewLabel(), child.NewLabel()
 	// $kv = (key, value), copied from the pointers the kernel passes.
-	k := child.Push()
-	v := child.Push()
-	child.Emit(asm.Mov.Reg(k, asm.R2), asm.Mov.Reg(v, asm.R3))
+	k := child.Push() // r6 = key, set by the prologue
+	v := child.Push() // r7 = value
 	child.copyFromReg(child.vars[kv].At(tt.Fields[0].Offset), k, keySize(m))
 	child.copyFromReg(child.vars[kv].At(tt.Fields[1].Offset), v, m.Value.Size())
 	child.Pop()

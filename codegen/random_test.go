@@ -171,12 +171,14 @@ func TestRandomPrograms(t *testing.T) {
 		}
 		b.WriteString("}\n")
 		src := b.String()
-		if os.Getenv("RANDOM_SEED_LOG") != "" {
-			os.WriteFile("/tmp/random_seed.bt", []byte(src), 0o644)
-		}
-		obj, _ := build(t, src, sema.Options{})
-		l := load(t, obj)
-		l.run(t, "begin")
-		l.output(t)
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			if os.Getenv("RANDOM_SEED_LOG") != "" {
+				os.WriteFile(fmt.Sprintf("/tmp/random_seed_%d.bt", seed), []byte(src), 0o644)
+			}
+			obj, _ := build(t, src, sema.Options{})
+			l := load(t, obj)
+			l.run(t, "begin")
+			l.output(t)
+		})
 	}
 }
