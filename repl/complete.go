@@ -302,6 +302,13 @@ func (c *completer) attachPoints(word string) []string {
 		names = c.kernelFuncs()
 	case "interval", "profile":
 		names = []string{"s:", "ms:", "us:", "hz:"}
+	case "uprobe", "uretprobe", "usdt":
+		if !strings.Contains(rest, ":") {
+			// The binary first: a path.
+			names = files(rest)
+			break
+		}
+		fallthrough
 	default:
 		ls, err := probe.List(p.Name()+":"+rest+"*", false, c.s.host)
 		if err != nil {

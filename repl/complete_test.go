@@ -46,6 +46,8 @@ func TestCompletion(t *testing.T) {
 		{line: "tracepoint:syscalls:sys_enter_openat { print(str(args.filen", word: "filen", want: "filename", only: true},
 		{pending: "tracepoint:syscalls:sys_enter_openat\n{", line: "  printf(\"%s\", str(args.fil", word: "fil", want: "filename", only: true},
 		{line: "begin { $t = (struct task_stru", word: "task_stru", want: "task_struct"},
+		{line: "uprobe:/bin/b", word: "uprobe:/bin/b", want: "uprobe:/bin/bash"},
+		{line: "uprobe:/bin/bash:readl", word: "uprobe:/bin/bash:readl", want: "uprobe:/bin/bash:readline"},
 		{line: ".det", word: ".det", want: ".detach", only: true},
 		{line: ".clear @", word: "@", want: "@calls"},
 		{line: ".list tracepoint:syscalls:sys_enter_getpp", word: "tracepoint:syscalls:sys_enter_getpp", want: "tracepoint:syscalls:sys_enter_getppid"},
