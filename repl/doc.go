@@ -18,7 +18,12 @@
 //		Stderr: os.Stderr, Params: params, Env: bpftraceEnv,
 //		Unsafe: unsafe, NoFeatures: noFeatures, Format: format, Quiet: quiet})
 //
-// Input that is not a terminal (gobpftrace -i < file) is read line by line.
+// Input that is not a terminal (gobpftrace -i < file) is read line by line;
+// errors and notices then go to Stderr.
+//
+// Not handled yet: the perf-buffer output fallback (kernels without ring
+// buffers), -p/-c (uprobes are not bound to a process), and test:, bench:
+// and self: probes (loaded, never run).
 //
 // The engine parts (loading a subset of an Object's programs with shared
 // maps, decoding, reading maps, event dispatch) mirror runtime's unexported
