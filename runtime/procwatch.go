@@ -2,8 +2,11 @@ package runtime
 
 import (
 	"fmt"
+	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 )
 
 // watchPID calls done once process pid exits (-p). It uses a pidfd, which
@@ -31,4 +34,29 @@ func watchPID(pid int, done func()) error {
 		done()
 	}()
 	return nil
+}
+
+// keepMaps snapshots the traced process's memory maps now and then while it
+// runs, so that user stacks and usym() of it still resolve after it exits
+// (maps printed at exit are read when the process is gone). Libraries are
+// mapped after exec, hence the quick first refreshes.
+func keepMaps(pid int, stop <-chan struct{}) {
+	symbols.CacheProcess(pid)
+	go func() {
+		delays := []time.Duration{5 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond}
+		for i := 0; ; i++ {
+			d := 100 * time.Millisecond
+			if i < len(delays) {
+				d = delays[i]
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(d):
+			}
+			if symbols.CacheProcess(pid) != nil {
+				return // gone: keep the last snapshot
+			}
+		}
+	}()
 }

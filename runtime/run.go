@@ -194,7 +194,11 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 			return 1, err
 		}
 	}
+	if o.PID > 0 {
+		keepMaps(o.PID, done)
+	}
 	if o.Child != nil && !exitEarly {
+		keepMaps(o.Child.Pid, done)
 		o.Child.Release()
 		go func() {
 			<-o.Child.Exited()

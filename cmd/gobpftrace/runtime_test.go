@@ -405,7 +405,9 @@ func TestRuntime(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(suite+"/"+tc.name, func(t *testing.T) {
 				for _, req := range tc.requires {
-					if exec.Command("/bin/sh", "-c", strings.ReplaceAll(req, "{{BPFTRACE}}", bin)).Run() != nil {
+					rc := exec.Command("/bin/sh", "-c", strings.ReplaceAll(req, "{{BPFTRACE}}", bin))
+					rc.Dir = filepath.Join("..", "..", "testdata", "runtime")
+					if rc.Run() != nil {
 						t.Skipf("requirement not met: %s", req)
 					}
 				}
