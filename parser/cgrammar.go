@@ -38,23 +38,15 @@ type cRecordDecl struct {
 type cBody struct {
 	Pos     plex.Position
 	Members []*cMember `parser:"'{' ( ';' | @@ )*"`
-	Close   plex.Token `parser:"@'}'"`
+	Close   cClose     `parser:"@@"`
 }
 
 // cMember is one member declaration: a type and its declarators.
 type cMember struct {
 	Pos   plex.Position
-	Spec  *cSpec     `parser:"Qual* @@"`
-	Decls *cDeclList `parser:"@@"`
-}
-
-// cDeclList is "DECLARATOR (, DECLARATOR)* ;", written recursively so that
-// a bad token after a declarator is met by a choice, and the error says
-// "expecting ; or ','".
-type cDeclList struct {
-	Decl *cDeclarator `parser:"@@"`
-	Semi plex.Token   `parser:"( @';'"`
-	Next *cDeclList   `parser:"| ',' @@ )"`
+	Spec  *cSpec         `parser:"Qual* @@"`
+	Decls []*cDeclarator `parser:"@@ ( ',' @@ )*"`
+	Semi  cSemi          `parser:"@@"`
 }
 
 // cSpec is a base type: "struct x" (or an inline record definition),
@@ -115,7 +107,7 @@ type cEnumDecl struct {
 	Kw     plex.Token    `parser:"@'enum'"`
 	Name   plex.Token    `parser:"@Ident?"`
 	Values []*cEnumValue `parser:"'{' @@*"`
-	Close  plex.Token    `parser:"@'}' ';'?"`
+	Close  cEnumClose    `parser:"@@ ';'?"`
 }
 
 // cEnumValue is "NAME [= expr]" and the ',' after it (none before '}').
@@ -190,6 +182,52 @@ func (*cEnumSep) Parse(lex *plex.PeekingLexer) error {
 		return nil
 	}
 	return &participle.UnexpectedTokenError{Unexpected: *t, Expect: `"}" | ","`}
+}
+
+// The custom nodes below each end a list. A grammar element that fails
+// without consuming anything reports only itself as expected, so a bad
+// token after a list would read "expecting ;" although "," could have
+// continued the list; these nodes name the whole choice, as bison does.
+
+// cTokenEnd is where a list-ending token was: its byte range.
+type cTokenEnd struct{ Start, End int }
+
+// expectToken consumes the token of kind k into e, or fails saying what
+// else could have come there.
+func (e *cTokenEnd) expectToken(lex *plex.PeekingLexer, k kind, expect string) error {
+	t := lex.Peek()
+	if t.Type != plex.TokenType(k) {
+		return &participle.UnexpectedTokenError{Unexpected: *t, Expect: expect}
+	}
+	e.Start, e.End = t.Pos.Offset, tokEnd(*t)
+	lex.Next()
+	return nil
+}
+
+// cClose is the '}' of a record body; a member could have come instead
+// (except at the end of the input, where bison says only "expecting }").
+type cClose struct{ cTokenEnd }
+
+func (c *cClose) Parse(lex *plex.PeekingLexer) error {
+	expect := `"}" | CSpec`
+	if lex.Peek().EOF() {
+		expect = `"}"`
+	}
+	return c.expectToken(lex, tRBrace, expect)
+}
+
+// cSemi is the ';' after a member's declarators, or a ',' continuing them.
+type cSemi struct{ cTokenEnd }
+
+func (c *cSemi) Parse(lex *plex.PeekingLexer) error {
+	return c.expectToken(lex, tSemi, `";" | ","`)
+}
+
+// cEnumClose is the '}' of an enum, or another enumerator.
+type cEnumClose struct{ cTokenEnd }
+
+func (c *cEnumClose) Parse(lex *plex.PeekingLexer) error {
+	return c.expectToken(lex, tRBrace, `<ident> | "}"`)
 }
 
 var (

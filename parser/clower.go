@@ -3,8 +3,6 @@ package parser
 import (
 	"strings"
 
-	plex "github.com/alecthomas/participle/v2/lexer"
-
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 )
 
@@ -59,7 +57,7 @@ func (l *cLower) recordDecl(r *cRecordDecl) *ast.CRecord {
 	start, end := r.Kind.Pos.Offset, tokEnd(r.Name)
 	if r.Body != nil {
 		rec.Fields = l.body(r.Body)
-		end = tokEnd(r.Body.Close)
+		end = r.Body.Close.End
 	}
 	rec.Sp = span(start, max(start, end))
 	return rec
@@ -80,7 +78,7 @@ func (l *cLower) inlineRecord(r *cRecordSpec) *ast.CRecord {
 	rec := &ast.CRecord{Union: r.Kind.Value == "union", Name: r.Name.Value}
 	rec.Fields = l.body(r.Body)
 	start := r.Kind.Pos.Offset
-	rec.Sp = span(start, max(start, tokEnd(r.Body.Close)))
+	rec.Sp = span(start, max(start, r.Body.Close.End))
 	return rec
 }
 
@@ -108,10 +106,8 @@ func (l *cLower) member(m *cMember) []*ast.CField {
 	var fields []*ast.CField
 	derived := false
 	lastEnd := specEnd(m.Spec)
-	var semi plex.Token
 	var lastDecl *cDeclarator
-	for dl := m.Decls; dl != nil; dl = dl.Next {
-		d := dl.Decl
+	for _, d := range m.Decls {
 		// A declarator participle stopped in is checked only if it got
 		// as far as the bitfield, where the old parser checked the name.
 		if d == nil || (d.Tokens == nil && d.Colon.Value == "") {
@@ -139,7 +135,7 @@ func (l *cLower) member(m *cMember) []*ast.CField {
 		}
 		f.Sp = span(start, lastEnd)
 		fields = append(fields, f)
-		semi, lastDecl = dl.Semi, d
+		lastDecl = d
 	}
 	if inline != nil {
 		switch {
@@ -148,8 +144,8 @@ func (l *cLower) member(m *cMember) []*ast.CField {
 			// at file scope, and the fields refer to it by name.
 			l.p.hoisted = append(l.p.hoisted, inline)
 		case derived:
-			detect := semi.Pos.Offset
-			if semi.Value == "" { // participle stopped after the declarators
+			detect := m.Semi.Start
+			if m.Semi.End == 0 { // participle stopped after the declarators
 				detect = l.afterDeclarator(lastDecl).start
 			}
 			l.fail(detect, start, lastEnd, "pointers and arrays of anonymous inline records are not supported")
@@ -241,7 +237,7 @@ func (l *cLower) enum(e *cEnumDecl) *ast.CEnum {
 		out.Values = append(out.Values, ev)
 	}
 	start := e.Kw.Pos.Offset
-	out.Sp = span(start, max(start, tokEnd(e.Close)))
+	out.Sp = span(start, max(start, e.Close.End))
 	return out
 }
 
@@ -263,9 +259,9 @@ func (l *cLower) typedef(td *cTypedef) *ast.CTypedef {
 	if td.Spec == nil || td.Decl == nil {
 		return nil
 	}
+	var rec *ast.CRecord
 	if r := td.Spec.Record; r != nil && r.Body != nil {
-		// "typedef struct { ... } name;" is not supported.
-		l.unexpectedAt(token{kind: tLBrace, start: r.Body.Pos.Offset, end: r.Body.Pos.Offset + 1}, "identifier")
+		rec = l.inlineRecord(r)
 	}
 	// The type's span starts right after "typedef", qualifiers included.
 	typeStart := l.t.after(td.Kw.Pos.Offset).start
@@ -282,6 +278,16 @@ func (l *cLower) typedef(td *cTypedef) *ast.CTypedef {
 	}
 	if td.Semi.Value == "" {
 		return nil
+	}
+	if rec != nil {
+		// "typedef struct [tag] { ... } name;": the record is declared
+		// before the typedef, as a named nested record is; an anonymous
+		// one takes the typedef's name as its tag.
+		if rec.Name == "" {
+			rec.Name = f.Name
+		}
+		f.Type.Name = td.Spec.Record.Kind.Value + " " + rec.Name
+		l.p.hoisted = append(l.p.hoisted, rec)
 	}
 	start := td.Kw.Pos.Offset
 	return &ast.CTypedef{Base: ast.Base{Sp: span(start, tokEnd(td.Semi))}, Type: f.Type, Name: f.Name}

@@ -56,6 +56,9 @@
 //   - a named record defined inside another with a pointer or array
 //     declarator ("struct B { ... } *b;") is declared at top level before
 //     the enclosing record, as C scopes it, and the field refers to it;
+//   - "typedef struct [tag] { ... } name;" likewise declares the record
+//     before the CTypedef, which refers to it; an anonymous record takes
+//     the typedef's name as its tag;
 //   - char literals are IntLits (Raw "'a'"); duration literals are IntLits
 //     in nanoseconds (Raw "10ms");
 //   - "sizeof(name)" and "offsetof(expr, f)" with a bare name keep it as
