@@ -15,7 +15,7 @@ import (
 
 // commandHelp lists the dot commands, for .help and completion.
 var commandHelp = []struct{ name, args, help string }{
-	{".probes", "", "list the entries with attached probes and how often they fired"},
+	{".probes", "[-v]", "list the entries with attached probes and how often they fired (-v: per probe)"},
 	{".detach", "N|all", "detach entry N (its end blocks run; its maps stay)"},
 	{".clear", "@m", "delete every entry of a map"},
 	{".maps", "", "list the maps with their types and sizes"},
@@ -55,7 +55,7 @@ func (s *session) command(line string) bool {
 	case ".quit", ".q", ".exit":
 		return false
 	case ".probes":
-		s.listEntries()
+		s.listEntries(arg == "-v")
 	case ".detach":
 		s.detachCmd(arg)
 	case ".clear":
@@ -78,7 +78,7 @@ func (s *session) command(line string) bool {
 	return true
 }
 
-func (s *session) listEntries() {
+func (s *session) listEntries(verbose bool) {
 	live := s.live()
 	if len(live) == 0 {
 		s.printf("no probes attached\n")
@@ -98,6 +98,11 @@ func (s *session) listEntries() {
 			state += ", muted"
 		}
 		fmt.Fprintf(&b, "[%d] %s  (%s, events: %s)\n", e.id, e.label, state, count)
+		if verbose {
+			for _, pc := range e.counts() {
+				fmt.Fprintf(&b, "      %-50s %d\n", pc.name, pc.n)
+			}
+		}
 	}
 	s.printf("%s", b.String())
 }

@@ -22,7 +22,7 @@
 // errors and notices then go to Stderr.
 //
 // Not handled yet: the perf-buffer output fallback (kernels without ring
-// buffers), -p/-c (uprobes are not bound to a process), and test:, bench:
+// buffers), -c, the end of the session when the -p process exits, and test:, bench:
 // and self: probes (loaded, never run).
 //
 // The engine parts (loading a subset of an Object's programs with shared

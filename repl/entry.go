@@ -98,7 +98,7 @@ func (e *entry) start() error {
 			e.close()
 			return fmt.Errorf("no provider to attach %s", progName(p))
 		}
-		lk, err := p.Provider.Attach(e.set.progs[k], p.Target, probe.AttachOptions{})
+		lk, err := p.Provider.Attach(e.set.progs[k], p.Target, probe.AttachOptions{PID: e.s.opts.PID})
 		if err != nil {
 			switch e.obj.Config.MissingProbes { // config missing_probes, as runtime
 			case "ignore":
@@ -315,6 +315,28 @@ func (e *entry) count() int64 {
 		n += int64(st.RunCount)
 	}
 	return n
+}
+
+type probeCount struct {
+	name string
+	n    uint64
+}
+
+// counts is how often each attached program ran, busiest first.
+func (e *entry) counts() []probeCount {
+	if e.set == nil {
+		return nil
+	}
+	var out []probeCount
+	for _, k := range e.attached {
+		st, err := e.set.progs[k].Stats()
+		if err != nil {
+			continue
+		}
+		out = append(out, probeCount{name: progName(e.obj.Programs[e.idx[k]]), n: st.RunCount})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].n > out[j].n })
+	return out
 }
 
 // nlinks is how many probes are attached now.

@@ -25,6 +25,8 @@ type Options struct {
 	Env        map[string]string
 	Unsafe     bool
 	NoFeatures []string
+	// PID is -p: uprobes and USDT probes attach to that process only.
+	PID int
 	// Format is "text" (the default) or "json" (-f json) for probe output;
 	// the session's own messages stay text.
 	Format string
