@@ -3,9 +3,10 @@ package runtime
 import (
 	"encoding/binary"
 	"fmt"
-	"net"
-	"os/user"
+	"net/netip"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -176,29 +177,44 @@ func (d *decoder) userName(uid uint64) string {
 	if v, ok := d.users.Load(uid); ok {
 		return v.(string)
 	}
-	name := strconv.FormatUint(uid, 10)
-	if u, err := user.LookupId(name); err == nil {
-		name = u.Username
-	}
+	name := lookupUser(uid)
 	d.users.Store(uid, name)
 	return name
 }
 
-// inetValue decodes ntop()'s {int64 af; u8 addr[16]} (or a bare 4/16-byte address).
+// lookupUser finds uid's name in /etc/passwd (as getpwuid(3) would for local
+// users), or returns the number. Reading the file ourselves keeps os/user,
+// and with it cgo and libc, out of the binary.
+func lookupUser(uid uint64) string {
+	id := strconv.FormatUint(uid, 10)
+	data, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return id
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.SplitN(line, ":", 4)
+		if len(f) >= 3 && f[2] == id {
+			return f[0]
+		}
+	}
+	return id
+}
+
+// inetValue decodes ntop()'s {int64 af; u8 addr[16]} (or a bare 4/16-byte
+// address), printed as inet_ntop(3) does.
 func inetValue(b []byte, n int) output.Value {
-	var ip net.IP
+	var ip netip.Addr
 	switch {
 	case n >= 24:
-		af := le.Uint64(b)
-		if af == syscall.AF_INET {
-			ip = net.IP(append([]byte(nil), b[8:12]...))
+		if le.Uint64(b) == syscall.AF_INET {
+			ip = netip.AddrFrom4([4]byte(b[8:12]))
 		} else {
-			ip = net.IP(append([]byte(nil), b[8:24]...))
+			ip = netip.AddrFrom16([16]byte(b[8:24]))
 		}
 	case n == 4:
-		ip = net.IP(append([]byte(nil), b[:4]...))
+		ip = netip.AddrFrom4([4]byte(b[:4]))
 	default:
-		ip = net.IP(append([]byte(nil), b[:16]...))
+		ip = netip.AddrFrom16([16]byte(b[:16]))
 	}
 	return output.Symbol{Name: ip.String()}
 }
