@@ -116,8 +116,8 @@ func cpuTime() time.Duration {
 }
 
 func BenchmarkReadMap100k(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root")
+	if testing.Short() || os.Geteuid() != 0 {
+		b.Skip("kernel benchmark: needs root, not -short")
 	}
 	t := &testing.T{}
 	m, ncpu := fillCounts(t, 100000)

@@ -18,6 +18,9 @@ import (
 
 func needRoot(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("kernel test (-short)")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to load BPF programs")
 	}

@@ -56,8 +56,8 @@ func linkIDs(t *testing.T, pid int) []int {
 // SIGTERM, and checks the maps are printed, the exit is fast and no link of
 // the run is left in the kernel.
 func TestSignalsStopCleanly(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
+	if testing.Short() || os.Geteuid() != 0 {
+		t.Skip("kernel test: needs root, not -short")
 	}
 	bin := binary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -146,8 +146,8 @@ func readAll(r *bufio.Reader) (string, error) {
 // TestStartup measures `begin { exit(); }`: wall time and peak RSS (the
 // issue's targets: about 11 ms and a fifth of bpftrace's 88 MiB).
 func TestStartup(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
+	if testing.Short() || os.Geteuid() != 0 {
+		t.Skip("kernel test: needs root, not -short")
 	}
 	bin := binary(t)
 	best := time.Hour

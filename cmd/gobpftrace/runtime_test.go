@@ -388,6 +388,9 @@ func checkExpect(e rtExpect, out string) error {
 }
 
 func TestRuntime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kernel test (-short)")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("runtime tests need root")
 	}
