@@ -188,9 +188,18 @@ func (c *compiler) program1(pi *sema.ProbeInfo, t *sema.Target, budget int) (p *
 			}
 		}
 	}()
-	for _, v := range pi.Vars {
-		if v.Type != nil {
-			g.vars[v] = g.alloc(v.Type.Size())
+	// Scalar variables go on the stack first: the verifier tracks values
+	// there (loop counters!), not in the scratch map.
+	vars := append([]*sema.Var(nil), pi.Vars...)
+	sort.SliceStable(vars, func(i, j int) bool { return varSize(vars[i]) < varSize(vars[j]) })
+	for _, v := range vars {
+		if v.Type == nil {
+			continue
+		}
+		if n := v.Type.Size(); n <= 8 && frameBase+g.stack+8 <= stackBudget {
+			g.vars[v] = g.stackAlloc(8, 8)
+		} else {
+			g.vars[v] = g.alloc(n)
 		}
 	}
 	if pi.Probe.Pred != nil {
@@ -360,4 +369,11 @@ func (g *gen) StackMap(t *types.Stack) string {
 	}
 	g.c.stackMaps[name] = t
 	return name
+}
+
+func varSize(v *sema.Var) int {
+	if v.Type == nil {
+		return 0
+	}
+	return v.Type.Size()
 }

@@ -96,6 +96,9 @@ func (g *gen) stmt1(s ast.Stmt) {
 	}
 }
 
+// maxUnrolledRange is the longest constant range a for loop is unrolled for.
+const maxUnrolledRange = 16
+
 func (g *gen) forStmt(s *ast.ForStmt) {
 	if mr, ok := s.Iter.(*ast.MapRef); ok {
 		g.forMap(s, mr)
@@ -107,6 +110,23 @@ func (g *gen) forStmt(s *ast.ForStmt) {
 	}
 	v := g.info.Vars[s.Var]
 	loc := g.varLoc(v)
+	lo, okLo := g.smallImm(r.Lo)
+	hi, okHi := g.smallImm(r.Hi)
+	if okLo && okHi && int64(hi)-int64(lo) <= maxUnrolledRange {
+		// Constant bounds: unroll. Cheaper, and the verifier need not
+		// track a loop (this kernel mishandles some loops in callbacks).
+		brk := g.NewLabel()
+		for i := lo; i < hi; i++ {
+			cont := g.NewLabel()
+			g.StoreImm(loc, int64(i), asm.DWord)
+			g.loops = append(g.loops, loopLabels{brk: brk, cont: cont})
+			g.block(s.Body)
+			g.loops = g.loops[:len(g.loops)-1]
+			g.Bind(cont)
+		}
+		g.Bind(brk)
+		return
+	}
 	end := g.Temp(8)
 	x := g.Expr(r.Lo)
 	g.StoreReg(loc, x, asm.DWord)

@@ -95,8 +95,26 @@ func (g *gen) strCmpConst(l stdlib.Loc, n int, s string, ne string) {
 }
 
 // strCmpLoop jumps to ne unless the strings at a and b agree up to their
-// first NUL (or n bytes): a bounded loop the verifier walks.
+// first NUL (or n bytes). String values are NUL-padded to their capacity
+// wherever they are compared (variables, map values, padded temporaries),
+// so short strings compare word by word with no loop; long ones use a
+// bounded loop the verifier walks.
 func (g *gen) strCmpLoop(a, b stdlib.Loc, n int, ne string) {
+	if n <= 64 {
+		ab, aoff := g.base(a, asm.R4)
+		if ab != asm.R10 {
+			g.Emit(asm.Mov.Reg(asm.R4, ab))
+			ab = asm.R4
+		}
+		bb, boff := g.base(b, asm.R5)
+		for i := 0; i < n; {
+			sz, w := sizeAt((a.Off+int32(i))|(b.Off+int32(i)), n-i)
+			g.Emit(asm.LoadMem(asm.R1, ab, aoff+int16(i), sz), asm.LoadMem(asm.R2, bb, boff+int16(i), sz),
+				asm.JNE.Reg(asm.R1, asm.R2, ne))
+			i += w
+		}
+		return
+	}
 	g.Addr(asm.R4, a)
 	g.Addr(asm.R5, b)
 	g.strCmpRegs(n, ne, "")

@@ -59,6 +59,9 @@ func init() {
 			},
 			Emit: func(g Gen, call *Call, dst Loc) {
 				ch := g.Data(call).(*taskChain)
+				if g.PadStrings() {
+					g.Zero(dst, 16)
+				}
 				r := g.Push()
 				tmp := g.Temp(8)
 				g.Emit(asm.FnGetCurrentTask.Call(), asm.Mov.Reg(r, asm.R0))
