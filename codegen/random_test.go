@@ -168,7 +168,7 @@ func (p *progGen) stmt(b *strings.Builder, depth int) {
 // verifier must accept every one.
 func TestRandomPrograms(t *testing.T) {
 	needRoot(t)
-	for seed := int64(0); seed < 60; seed++ {
+	for seed := int64(0); seed < 200; seed++ {
 		p := &progGen{r: rand.New(rand.NewSource(seed))}
 		var b strings.Builder
 		b.WriteString("BEGIN {\n@i[0] = 1; @s[0] = \"init\";\n")
