@@ -87,7 +87,20 @@ func (p *progGen) strExpr(depth int) string {
 
 func (p *progGen) stmt(b *strings.Builder, depth int) {
 	p.n++
-	switch p.r.Intn(12) {
+	switch p.r.Intn(17) {
+	case 12:
+		fmt.Fprintf(b, "@mn[%s] = min(%s); @mx = max(%s); @av[%s] = avg(%s); @l = lhist(%s, 0, 100, 10);\n",
+			p.strExpr(0), p.intExpr(1), p.intExpr(1), p.intExpr(0), p.intExpr(1), p.intExpr(1))
+	case 13:
+		fmt.Fprintf(b, "delete(@i[%d]); if (has_key(@i, %d)) { @d = len(@i); }\n", p.r.Intn(3), p.r.Intn(3))
+	case 14:
+		v := fmt.Sprintf("$rec%d", p.n)
+		fmt.Fprintf(b, "%s = (a = %s, b = %s); printf(\"%%d %%s %%s\\n\", %s.a, %s.b, (%s, %s));\n",
+			v, p.intExpr(1), p.strExpr(1), v, v, p.intExpr(0), p.strExpr(0))
+	case 15:
+		fmt.Fprintf(b, "@d = strncmp(%s, %s, %d) + (strcontains(%s, \"ab\") ? 1 : 0);\n", p.strExpr(1), p.strExpr(1), p.r.Intn(8), p.strExpr(1))
+	case 16:
+		fmt.Fprintf(b, "$u%d = str(%s); @s[%d] = $u%d;\n", p.n, p.strExpr(1), p.r.Intn(3), p.n)
 	case 8:
 		if depth > 0 && !p.inCallback {
 			v := fmt.Sprintf("$w%d", p.n)

@@ -99,8 +99,9 @@ func checkStr(c Checker, call *Call) types.Type {
 	c.SetData(call, d)
 	switch t := t.(type) {
 	case *types.String:
-		if len(call.Args) == 1 {
-			return t
+		// str() of a string keeps (at most) its capacity.
+		if t.N < d.N {
+			d.N = t.N
 		}
 		return &types.String{N: d.N}
 	case *types.Int, *types.Pointer:
