@@ -193,8 +193,6 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		if err := watchPID(o.PID, e.tracedExited); err != nil {
 			return 1, err
 		}
-	}
-	if o.PID > 0 {
 		keepMaps(o.PID, done)
 	}
 	if o.Child != nil && !exitEarly {
@@ -238,13 +236,22 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	}
 	detached := make(chan []*os.File, 1)
 	go func() { detached <- ls.close() }()
+	var lingering []*os.File
+	waited := false
+	waitDetached := func() {
+		if !waited {
+			lingering, waited = <-detached, true
+		}
+	}
+	defer func() {
+		waitDetached()
+		releaseLater(lingering, o.BackgroundClose)
+	}()
 	if o.Child != nil {
 		o.Child.Terminate()
 	}
-	var lingering []*os.File
-	waited := false
 	if e.hasPhase(probe.PhaseEnd) {
-		lingering, waited = <-detached, true
+		waitDetached()
 	}
 	e.stopNow.Store(false)
 	if err := e.runPhase(probe.PhaseEnd); err != nil {
@@ -258,10 +265,6 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.printMaps()
 	}
 	e.buf.flush()
-	if !waited {
-		lingering = <-detached
-	}
-	releaseLater(lingering, o.BackgroundClose)
 	return e.exitCode, nil
 }
 
