@@ -42,6 +42,10 @@ type Program struct {
 	Provider probe.Provider
 	// ProbeIndex is the index of the action block in the source, for ordering.
 	ProbeIndex int
+	// Notice is the target's probe.Ctx.Notice (e.g. a kprobe attached as
+	// fentry); the runtime prints each distinct notice once, before
+	// attaching. "" when there is nothing to say.
+	Notice string
 }
 
 // UserMap describes one @map as the script sees it.

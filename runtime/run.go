@@ -102,6 +102,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		}
 		return 1, nil
 	}
+	e.printNotices()
 	if !o.Quiet {
 		e.w.AttachedProbes(nprobes)
 		e.buf.flush()
@@ -286,6 +287,18 @@ func (e *engine) countProbes() int {
 		}
 	}
 	return n
+}
+
+// printNotices prints each distinct probe notice once (how a probe is
+// attached when not the way it was written), as warnings.
+func (e *engine) printNotices() {
+	seen := map[string]bool{}
+	for _, p := range e.obj.Programs {
+		if p.Notice != "" && !seen[p.Notice] {
+			seen[p.Notice] = true
+			e.w.Warnf(p.Notice, nil)
+		}
+	}
 }
 
 // tracedExited is called when the -c child or the -p process ends.
