@@ -87,7 +87,28 @@ func (p *progGen) strExpr(depth int) string {
 
 func (p *progGen) stmt(b *strings.Builder, depth int) {
 	p.n++
-	switch p.r.Intn(17) {
+	switch p.r.Intn(21) {
+	case 17:
+		fmt.Fprintf(b, "@k[kstack, ustack(3)] = count(); printf(\"%%s %%s %%d\\n\", ksym(%s), ntop(%s), bswap((uint32)%s));\n",
+			p.intExpr(1), p.intExpr(0), p.intExpr(1))
+	case 18:
+		fmt.Fprintf(b, "printf(\"%%d %%d %%d %%d %%s %%s %%d\\n\", (int16)%s, (uint32)%s / ((uint32)%s | 1), %s >> ((uint64)%s & 7), %s, %s, %s, %s);\n",
+			p.intExpr(1), p.intExpr(1), p.intExpr(1), p.intExpr(1), p.intExpr(0), p.intExpr(1), p.strExpr(1), p.strExpr(1), p.intExpr(1))
+	case 19:
+		if depth > 0 {
+			fmt.Fprintf(b, "if (%s) {\n", p.intExpr(1))
+			ni, ns := len(p.ints), len(p.strs)
+			p.stmt(b, depth-1)
+			p.ints, p.strs = p.ints[:ni], p.strs[:ns]
+			fmt.Fprintf(b, "} else if (%s) {\n", p.intExpr(1))
+			p.stmt(b, depth-1)
+			p.ints, p.strs = p.ints[:ni], p.strs[:ns]
+			b.WriteString("} else { print(@i); clear(@s); zero(@i); }\n")
+			return
+		}
+		fmt.Fprintf(b, "print(@i, 2);\n")
+	case 20:
+		fmt.Fprintf(b, "if (%s > 1000000) { exit(); }\n", p.intExpr(1))
 	case 12:
 		fmt.Fprintf(b, "@mn[%s] = min(%s); @mx = max(%s); @av[%s] = avg(%s); @l = lhist(%s, 0, 100, 10);\n",
 			p.strExpr(0), p.intExpr(1), p.intExpr(1), p.intExpr(0), p.intExpr(1), p.intExpr(1))
