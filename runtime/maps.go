@@ -155,6 +155,20 @@ func (r *mapReader) read(um *codegen.UserMap, m *ebpf.Map) (*output.Map, error) 
 		}
 		out.Entries = append(out.Entries, output.Entry{Key: key, Val: val})
 	}
+	// A scalar count or sum always has a value in bpftrace: after clear()
+	// or delete() it prints as 0 ("@: 0"), not as nothing.
+	if len(out.Entries) == 0 && um.Key == nil && agg != nil {
+		switch agg.Kind {
+		case types.AggCount:
+			out.Entries = []output.Entry{{Val: output.Uint(0)}}
+		case types.AggSum:
+			if agg.Signed {
+				out.Entries = []output.Entry{{Val: output.Int(0)}}
+			} else {
+				out.Entries = []output.Entry{{Val: output.Uint(0)}}
+			}
+		}
+	}
 	return out, nil
 }
 

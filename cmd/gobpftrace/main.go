@@ -85,6 +85,9 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return replHook(a, stdin, stdout, stderr)
 	}
 	if a.listing && !a.hasProgram && (a.search == "" || !isFile(a.search)) {
+		if strings.Contains(a.search, ".") && !strings.ContainsAny(a.search, ":*") {
+			fmt.Fprintf(stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. Treating '%s' as a search pattern.\n", a.search, a.search)
+		}
 		return listProbes(a, stdout, stderr)
 	}
 	if a.listing && !a.hasProgram {
@@ -93,6 +96,13 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if !a.hasProgram && a.filename == "" {
 		fmt.Fprintln(stderr, "ERROR: USAGE: filename or -e 'program' required.")
 		return 1
+	}
+	if a.pid != "" {
+		// Validated before the script is read, as bpftrace does.
+		if _, err := parsePID(a.pid); err != nil {
+			fmt.Fprintf(stderr, "ERROR: Failed to parse pid: %v\n", err)
+			return 1
+		}
 	}
 	f, err := readProgram(a, stdin)
 	if err != nil {
@@ -143,9 +153,9 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 	var child *runtime.Child
 	pid := 0
 	if a.pid != "" {
-		n, err := strconv.Atoi(a.pid)
-		if err != nil || n <= 0 {
-			fmt.Fprintf(stderr, "ERROR: Failed to parse pid: '%s' is not a valid pid\n", a.pid)
+		n, err := parsePID(a.pid)
+		if err != nil {
+			fmt.Fprintf(stderr, "ERROR: Failed to parse pid: %v\n", err)
 			return 1
 		}
 		if _, err := os.Stat("/proc/" + a.pid); err != nil {
@@ -238,6 +248,23 @@ func ringBufferFloor(obj *codegen.Object) int {
 		return 0
 	}
 	return defaultRingBuffer
+}
+
+// maxPID is the kernel's largest pid (PID_MAX_LIMIT on 64-bit).
+const maxPID = 4194304
+
+// parsePID validates -p as bpftrace does.
+func parsePID(s string) (int, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, fmt.Errorf("pid '%s' is not a valid decimal number", s)
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxPID {
+		return 0, fmt.Errorf("pid '%s' out of valid pid range [1,%d]", s, maxPID)
+	}
+	return n, nil
 }
 
 func errText(err error) string {
