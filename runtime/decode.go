@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
@@ -80,6 +83,8 @@ func (d *decoder) value(t types.Type, b []byte) output.Value {
 		return output.Uint(v)
 	case *types.Stack:
 		return d.stacks.value(t, b)
+	case *types.Timestamp:
+		return output.String(output.Strftime(t.Format, bootToWall(le.Uint64(b))))
 	case *types.Special:
 		return d.special(t, b)
 	}
@@ -238,4 +243,19 @@ func strerror(errno uint64) string {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
+}
+
+// bootOffset is wall-clock time minus time since boot, measured once: a
+// timestamp taken in BPF (nanoseconds since boot) plus it is a wall time.
+var bootOffset = sync.OnceValue(func() time.Duration {
+	var ts unix.Timespec
+	now := time.Now()
+	if unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts) != nil {
+		return 0
+	}
+	return time.Duration(now.UnixNano() - ts.Nano())
+})
+
+func bootToWall(ns uint64) time.Time {
+	return time.Unix(0, int64(ns)+int64(bootOffset()))
 }
