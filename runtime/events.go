@@ -212,8 +212,10 @@ func (e *engine) system(ev *codegen.Event, cmd string) {
 		return
 	}
 	e.buf.flush()
+	// The command's output as it printed it (trailing newline included),
+	// as bpftrace passes it on.
 	out, _ := exec.Command("/bin/sh", "-c", cmd).Output()
-	e.w.Syscall(strings.TrimSuffix(string(out), "\n"))
+	e.w.Syscall(string(out))
 }
 
 func (e *engine) join(ev *codegen.Event, args []output.Value) {

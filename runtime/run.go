@@ -216,7 +216,10 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 			break
 		}
 	}
-	if !e.exited {
+	// With nothing attached and nothing else to wait for (no -c/-p
+	// process, no signal probes), the run ends after the begin blocks, as
+	// bpftrace's does since 0.24.
+	if !e.exited && !e.onlySpecial() {
 		if err := e.loop(); err != nil {
 			return 1, err
 		}
@@ -287,6 +290,21 @@ func (e *engine) countProbes() int {
 		}
 	}
 	return n
+}
+
+// onlySpecial reports whether the run has nothing to wait for once the
+// begin blocks ran: no attached probe, no signal probe, no traced process.
+func (e *engine) onlySpecial() bool {
+	if e.o.Child != nil || e.o.PID > 0 {
+		return false
+	}
+	for _, p := range e.obj.Programs {
+		switch phaseOf(p) {
+		case probe.PhaseAttach, probe.PhaseSignal:
+			return false
+		}
+	}
+	return true
 }
 
 // printNotices prints each distinct probe notice once (how a probe is
