@@ -285,7 +285,7 @@ func (e *engine) countProbes() int {
 	n := 0
 	for _, p := range e.obj.Programs {
 		switch phaseOf(p) {
-		case probe.PhaseAttach, probe.PhaseBegin, probe.PhaseEnd:
+		case probe.PhaseAttach, probe.PhaseBegin, probe.PhaseEnd, probe.PhaseSignal:
 			n++
 		}
 	}
