@@ -19,6 +19,9 @@ type Child struct {
 	Pid  int
 	Path string   // resolved executable
 	Args []string // argv
+	// OnExit, when set before Release, runs as the child is about to exit
+	// (its memory still mapped).
+	OnExit func(pid int)
 
 	release chan struct{} // closed by Release
 	exited  chan struct{} // closed when the process has exited
@@ -80,9 +83,63 @@ func (c *Child) own(started chan<- error) {
 	started <- nil
 
 	<-c.release
-	syscall.PtraceDetach(pid)
+	c.traceUntilExit(pid)
+	close(c.exited)
+}
+
+// traceUntilExit lets the child run, still traced but only so that it stops
+// once more just before it exits, its memory maps intact: OnExit runs then
+// (the runtime snapshots the maps so that user stacks of a short-lived
+// command still resolve when the maps are printed). Signals are passed on
+// untouched; later execs and the exit stop resume at once.
+func (c *Child) traceUntilExit(pid int) {
+	const (
+		traceExec = 0x10 // PTRACE_O_TRACEEXEC
+		traceExit = 0x40 // PTRACE_O_TRACEEXIT
+		eventExec = 4    // PTRACE_EVENT_EXEC
+		eventExit = 6    // PTRACE_EVENT_EXIT
+	)
+	if c.OnExit == nil || syscall.PtraceSetOptions(pid, traceExec|traceExit) != nil {
+		syscall.PtraceDetach(pid)
+		c.waitExit(pid)
+		return
+	}
+	sig := 0
 	for {
-		_, err = syscall.Wait4(pid, &ws, 0, nil)
+		if err := syscall.PtraceCont(pid, sig); err != nil && err != syscall.ESRCH {
+			syscall.PtraceDetach(pid)
+			c.waitExit(pid)
+			return
+		}
+		var ws syscall.WaitStatus
+		_, err := syscall.Wait4(pid, &ws, syscall.WALL, nil)
+		for err == syscall.EINTR {
+			_, err = syscall.Wait4(pid, &ws, syscall.WALL, nil)
+		}
+		if err != nil || ws.Exited() || ws.Signaled() {
+			c.status = ws
+			return
+		}
+		sig = 0
+		switch {
+		case ws.StopSignal() == syscall.SIGTRAP && ws.TrapCause() == eventExit:
+			c.OnExit(pid)
+			syscall.PtraceDetach(pid)
+			c.waitExit(pid)
+			return
+		case ws.StopSignal() == syscall.SIGTRAP && ws.TrapCause() == eventExec:
+			// a later execve: nothing to deliver
+		default:
+			sig = int(ws.StopSignal()) // a signal for the child: deliver it
+		}
+	}
+}
+
+// waitExit reaps the untraced child.
+func (c *Child) waitExit(pid int) {
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
 		if err == syscall.EINTR {
 			continue
 		}
@@ -92,7 +149,6 @@ func (c *Child) own(started chan<- error) {
 		break
 	}
 	c.status = ws
-	close(c.exited)
 }
 
 // Release lets the child run. Safe to call more than once.

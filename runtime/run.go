@@ -198,6 +198,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	}
 	if o.Child != nil && !exitEarly {
 		keepMaps(o.Child.Pid, done)
+		o.Child.OnExit = func(pid int) { symbols.CacheProcess(pid) }
 		o.Child.Release()
 		go func() {
 			<-o.Child.Exited()
