@@ -129,6 +129,12 @@ func (c *Child) traceUntilExit(pid int) {
 			return
 		case ws.StopSignal() == syscall.SIGTRAP && ws.TrapCause() == eventExec:
 			// a later execve: nothing to deliver
+		case isStopSignal(ws.StopSignal()):
+			// Job control under ptrace is a tangle; let go of the child
+			// with its signal instead (no exit snapshot then).
+			syscall.Syscall6(syscall.SYS_PTRACE, syscall.PTRACE_DETACH, uintptr(pid), 0, uintptr(ws.StopSignal()), 0, 0)
+			c.waitExit(pid)
+			return
 		default:
 			sig = int(ws.StopSignal()) // a signal for the child: deliver it
 		}
@@ -227,4 +233,12 @@ func SplitCommand(s string) ([]string, error) {
 		out = append(out, cur.String())
 	}
 	return out, nil
+}
+
+func isStopSignal(s syscall.Signal) bool {
+	switch s {
+	case syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU:
+		return true
+	}
+	return false
 }
