@@ -74,14 +74,12 @@ func (e *engine) handle(msg []byte) bool {
 		}
 	case codegen.EvClear, codegen.EvZero:
 		if um := e.maps[ev.Map]; um != nil {
-			var err error
+			op, do := "zero", e.mr.zero
 			if ev.Kind == codegen.EvClear {
-				err = e.mr.clear(um.m)
-			} else {
-				err = e.mr.zero(um.m)
+				op, do = "clear", e.mr.clear
 			}
-			if err != nil {
-				e.w.RuntimeError(fmt.Sprintf("%s(%s): %v", map[bool]string{true: "clear", false: "zero"}[ev.Kind == codegen.EvClear], ev.Map, err), e.locs(ev))
+			if err := do(um.m); err != nil {
+				e.w.RuntimeError(fmt.Sprintf("%s(%s): %v", op, ev.Map, err), e.locs(ev))
 			}
 		}
 	case codegen.EvTime:
