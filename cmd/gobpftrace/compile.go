@@ -101,16 +101,10 @@ func printDiags(w io.Writer, f *lang.File, l diag.List, noWarnings bool) {
 // semaOptions gathers the checker's inputs: parameters, BPFTRACE_*
 // settings, the host, --unsafe.
 func semaOptions(a *args, host probe.Host, pid int, child *runtime.Child) sema.Options {
-	env := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "BPFTRACE_") {
-			env[k] = v
-		}
-	}
 	o := sema.Options{
 		Params: a.params,
 		Named:  a.named,
-		Env:    env,
+		Env:    bpftraceEnv(),
 		Unsafe: a.unsafe,
 		Host:   host,
 	}
@@ -118,4 +112,15 @@ func semaOptions(a *args, host probe.Host, pid int, child *runtime.Child) sema.O
 		o.ChildPID = child.Pid
 	}
 	return o
+}
+
+// bpftraceEnv is the BPFTRACE_* environment, which sets config defaults.
+func bpftraceEnv() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "BPFTRACE_") {
+			env[k] = v
+		}
+	}
+	return env
 }

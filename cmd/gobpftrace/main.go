@@ -41,7 +41,8 @@ func main() {
 // that call run directly: the runtime then catches them itself).
 var signals chan os.Signal
 
-// replHook starts the interactive mode (-i); nil until the REPL exists.
+// replHook starts the interactive mode (-i, or no arguments at a
+// terminal); set in repl.go.
 var replHook func(a *args, stdin io.Reader, stdout, stderr io.Writer) int
 
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
@@ -57,6 +58,9 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	if len(argv) == 0 {
+		if isTerminal(stdin) && replHook != nil {
+			return replHook(&args{named: map[string]string{}}, stdin, stdout, stderr)
+		}
 		usage(stderr)
 		return 1
 	}
