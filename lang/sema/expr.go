@@ -269,6 +269,10 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			return types.Int64
 		}
 	}
+	if v, ok := headerConst(e.Name); ok {
+		c.info.Consts[e] = Const{Int: v}
+		return types.Int64
+	}
 	if en, ok := stdlib.Lookup(e.Name); ok && en.Paren {
 		c.errorf(e.Span(), "%s() is a function: call it with parentheses", e.Name)
 		return nil
