@@ -1,6 +1,8 @@
 package stdlib
 
 import (
+	"strings"
+
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
@@ -106,7 +108,7 @@ func checkFormatted(kind EventKind) func(c Checker, call *Call) types.Type {
 		if !checkFormat(c, call, f, argTypes) {
 			return &types.Void{}
 		}
-		c.Event(call, kind, f, argTypes, "")
+		c.Event(call, kind, escapeLoneMarks(f), argTypes, "")
 		return &types.Void{}
 	}
 }
@@ -151,7 +153,7 @@ func ParseFormat(f string) ([]byte, string) {
 			continue
 		}
 		i++
-		if i < len(f) && f[i] == '%' {
+		if i < len(f) && f[i] == '%' || loneMark(f, i) {
 			continue
 		}
 		for i < len(f) && (f[i] == '-' || f[i] == '+' || f[i] == ' ' || f[i] == '#' || f[i] == '0') {
@@ -235,4 +237,30 @@ func emitPrint(g Gen, call *Call, _ Loc) {
 		return
 	}
 	g.SendEvent(call, call.Args)
+}
+
+// loneMark reports whether the '%' before f[i] starts no conversion: it ends
+// the format or is followed by white space ("%5s%\n"). bpftrace prints such
+// a '%' as it is, and published scripts rely on it.
+func loneMark(f string, i int) bool {
+	return i >= len(f) || f[i] == ' ' || f[i] == '\n' || f[i] == '\t'
+}
+
+// escapeLoneMarks doubles every lone '%' so that the runtime's formatter
+// prints it literally.
+func escapeLoneMarks(f string) string {
+	var b strings.Builder
+	for i := 0; i < len(f); i++ {
+		b.WriteByte(f[i])
+		if f[i] != '%' {
+			continue
+		}
+		if i+1 < len(f) && f[i+1] == '%' {
+			b.WriteByte('%')
+			i++
+		} else if loneMark(f, i+1) {
+			b.WriteByte('%')
+		}
+	}
+	return b.String()
 }

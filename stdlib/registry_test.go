@@ -31,7 +31,9 @@ func TestParseFormat(t *testing.T) {
 	}{
 		{"hi %d %s\n", "ds", false},
 		{"%-10s|%5d|%%|%llu|%lx|%c|%p|%08.3f", "sduxcpf", false},
-		{"100%", "", true},
+		{"100%", "", false}, // a lone '%' is printed as it is (bpftrace)
+		{"%5s%\n", "s", false},
+		{"%5%", "", true},
 		{"%y", "", true},
 	} {
 		got, err := ParseFormat(c.in)
@@ -41,6 +43,14 @@ func TestParseFormat(t *testing.T) {
 		}
 		if !c.err && !reflect.DeepEqual(string(got), c.want) {
 			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestEscapeLoneMarks(t *testing.T) {
+	for in, want := range map[string]string{"%5s%\n": "%5s%%\n", "100%": "100%%", "%%d %d": "%%d %d", "a % b": "a %% b"} {
+		if got := escapeLoneMarks(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
 		}
 	}
 }

@@ -120,6 +120,8 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		var t types.Type
 		if e.Type != nil {
 			t = c.typeExpr(e.Type)
+		} else if tt := c.identAsType(e.X); tt != nil {
+			t = tt
 		} else {
 			t = c.expr(e.X)
 		}
@@ -573,5 +575,33 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 	for i := 0; i < te.Ptr; i++ {
 		t = &types.Pointer{Elem: t, Space: types.AddrKernel}
 	}
+	return t
+}
+
+// identAsType reads "sizeof(NAME)" with a bare NAME that is no value
+// (builtin, macro, #define, enum constant) as the type NAME: a typedef,
+// a basic type name ("u64", "pid_t") or, as bpftrace does, "struct NAME".
+// It returns nil, reporting nothing, when NAME is no type either.
+func (c *checker) identAsType(x ast.Expr) types.Type {
+	id, ok := x.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	if _, ok := stdlib.Lookup(id.Name); ok {
+		return nil
+	}
+	if _, ok := c.macros[id.Name]; ok {
+		return nil
+	}
+	if _, ok := c.defines[id.Name]; ok {
+		return nil
+	}
+	if _, ok := c.cenums[id.Name]; ok {
+		return nil
+	}
+	l := c.list()
+	n := len(*l)
+	t := c.typeExpr(&ast.TypeExpr{Base: ast.Base{Sp: id.Span()}, Name: id.Name})
+	*l = (*l)[:n] // an unknown type is reported as an unknown identifier instead
 	return t
 }

@@ -37,6 +37,11 @@ func (c *checker) mapRead(e ast.Expr) types.Type {
 		return nil
 	}
 	c.mapKey(m, e, keys, false)
+	if m.Value == nil && m.Kind == "" {
+		// Written only with values that depend on itself ("@b = @b + 1"
+		// as its first use): bpftrace reads the missing entry as 0.
+		return types.Int64
+	}
 	if a, agg := m.Value.(*types.Agg); agg {
 		// Summed over the CPUs in the probe (bpf_map_lookup_percpu_elem).
 		switch a.Kind {

@@ -145,6 +145,15 @@ func (c *checker) namedType(name string) (types.Type, bool) {
 			return t, true
 		}
 	}
+	// bpftrace resolves a bare name to the struct (or union) of that name:
+	// "(task_struct *)curtask", "(nameidata *)arg0".
+	if !strings.Contains(name, " ") {
+		for _, kind := range []string{"struct ", "union "} {
+			if t, ok := c.namedType(kind + name); ok {
+				return t, true
+			}
+		}
+	}
 	return nil, false
 }
 

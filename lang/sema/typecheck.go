@@ -94,7 +94,10 @@ func (c *checker) block(b *ast.Block) {
 		return
 	}
 	c.push()
-	for _, s := range b.Stmts {
+	for i, s := range b.Stmts {
+		if is, ok := s.(*ast.IfStmt); ok && is.Else != nil {
+			c.hoistIfVars(is, b.Stmts[i+1:])
+		}
 		c.stmt(s)
 	}
 	c.pop()

@@ -1,0 +1,77 @@
+package sema
+
+import "github.com/gobpftrace/gobpftrace/lang/ast"
+
+// Old published scripts (tcpaccept, tcpconnect, hrtimersnoop...) assign a
+// scratch variable in both arms of an if/else and read it after the if:
+//
+//	if (...) { $daddr = ...; } else { $daddr = ...; }
+//	printf("%s\n", ntop($daddr));
+//
+// Newest bpftrace scopes variables to their block and rejects the read.
+// We accept it, with a warning, when every path through the if assigns the
+// variable, so that each read after it is dominated by an assignment: the
+// variable is declared in the enclosing block before the if (hoisted).
+// A variable assigned in only some arms stays an error.
+
+// hoistIfVars declares, in the current scope, the variables that the if
+// statement s assigns on every path and that the statements after it read.
+func (c *checker) hoistIfVars(s *ast.IfStmt, rest []ast.Stmt) {
+	all := assignedOnEveryPath(s)
+	if len(all) == 0 {
+		return
+	}
+	used := map[string]bool{}
+	for _, r := range rest {
+		ast.Walk(r, func(n ast.Node) bool {
+			if v, ok := n.(*ast.Variable); ok {
+				used[v.Name] = true
+			}
+			return true
+		})
+	}
+	for name, decl := range all {
+		if !used[name] {
+			continue
+		}
+		if v, _ := c.lookupVar(name); v != nil {
+			continue
+		}
+		c.declareVar(decl)
+		c.list().Warnf(decl.Span(), "Variable $%s is assigned in every branch of the if and used after it; newer bpftrace scopes it to its block (accepted as older bpftrace did)", name)
+	}
+}
+
+// assignedOnEveryPath lists the variables a statement assigns with "=" on
+// every path through it, each with its first assignment target.
+func assignedOnEveryPath(s ast.Stmt) map[string]*ast.Variable {
+	switch s := s.(type) {
+	case *ast.Block:
+		out := map[string]*ast.Variable{}
+		for _, st := range s.Stmts {
+			for name, v := range assignedOnEveryPath(st) {
+				if out[name] == nil {
+					out[name] = v
+				}
+			}
+		}
+		return out
+	case *ast.AssignStmt:
+		if v, ok := s.Target.(*ast.Variable); ok && s.Op == "=" {
+			return map[string]*ast.Variable{v.Name: v}
+		}
+	case *ast.IfStmt:
+		if s.Else == nil || s.Then == nil {
+			return nil
+		}
+		then, els := assignedOnEveryPath(s.Then), assignedOnEveryPath(s.Else)
+		out := map[string]*ast.Variable{}
+		for name, v := range then {
+			if els[name] != nil {
+				out[name] = v
+			}
+		}
+		return out
+	}
+	return nil
+}
