@@ -129,11 +129,11 @@ func TestCurtask(t *testing.T) {
 // TestBareStructName: bpftrace reads a bare name in a cast or sizeof as the struct.
 func TestBareStructName(t *testing.T) {
 	needRoot(t)
-	obj, _ := build(t, `BEGIN { $t = (task_struct *)curtask; printf("%d %d\n", $t->tgid == pid, sizeof(task_struct) == sizeof(struct task_struct)); }`,
+	obj, _ := build(t, `BEGIN { $t = (task_struct *)curtask; $a = (uint64)curtask + offsetof(task_struct, tgid); printf("%d %d %d\n", $t->tgid == pid, sizeof(task_struct) == sizeof(struct task_struct), (*$a & 0xffffffff) == pid); }`,
 		sema.Options{Host: realHost(t)})
 	l := load(t, obj)
 	l.run(t, "begin")
-	if got := l.output(t); got != "1 1\n" {
+	if got := l.output(t); got != "1 1 1\n" {
 		t.Errorf("got %q", got)
 	}
 }

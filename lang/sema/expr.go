@@ -424,6 +424,18 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		return storage(t)
 	case "*":
 		p, ok := t.(*types.Pointer)
+		if !ok && isInt(t) {
+			// "*kaddr("avenrun")", "*$addr": bpftrace reads a 64-bit
+			// integer at a kernel address held in an integer.
+			name := "int64"
+			if !signed(t) {
+				name = "uint64"
+			}
+			sp := ast.Base{Sp: e.Span()}
+			x := &ast.Unary{Base: sp, Op: "*", X: &ast.Cast{Base: sp, Type: &ast.TypeExpr{Base: sp, Name: name, Ptr: 1}, X: e.X}}
+			c.info.Subst[e] = x
+			return c.expr(x)
+		}
 		if !ok || p.Elem == nil {
 			c.errorf(e.Span(), "Can not dereference type '%s'", t)
 			return nil
