@@ -10,6 +10,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/format"
 	"github.com/gobpftrace/gobpftrace/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
 
@@ -134,7 +135,7 @@ func (s *session) clearCmd(arg string) {
 		return
 	}
 	if m := s.shared(um.Spec); m != nil {
-		if err := clearMap(m); err != nil {
+		if err := runtime.ClearMap(m); err != nil {
 			s.errorf("ERROR: clearing %s: %v\n", arg, err)
 		}
 	}
@@ -159,8 +160,8 @@ func (s *session) listMaps() {
 		}
 		entries := "not created yet"
 		if m := s.shared(um.Spec); m != nil {
-			if raw, err := dump(m); err == nil {
-				entries = fmt.Sprintf("%d entr%s", len(raw), map[bool]string{true: "y", false: "ies"}[len(raw) == 1])
+			if n, err := runtime.CountEntries(m); err == nil {
+				entries = fmt.Sprintf("%d entr%s", n, map[bool]string{true: "y", false: "ies"}[n == 1])
 			}
 		}
 		fmt.Fprintf(&b, "%s%s: %s  (%s)\n", n, key, um.Value.String(), entries)

@@ -25,9 +25,10 @@
 // buffers), -c, the end of the session when the -p process exits, and test:, bench:
 // and self: probes (loaded, never run).
 //
-// The engine parts (loading a subset of an Object's programs with shared
-// maps, decoding, reading maps, event dispatch) mirror runtime's unexported
-// code; they live here until runtime exposes an incremental API.
+// The engine parts come from runtime, shared with script runs: runtime.Load
+// (an entry's programs, with the session's maps as MapReplacements),
+// runtime.Attach / Links.Detach, runtime.Decoder (values, ReadMap) and
+// runtime.Dispatcher (event dispatch onto an output.Writer).
 //
 // Files, one job each:
 //
@@ -35,11 +36,9 @@
 //	input.go     reading one entry: multi-line until complete, classifying it
 //	source.go    the session's items and the combined program; diagnostics per entry
 //	session.go   compiling an entry with the session and starting it
-//	load.go      creating maps (shared or private) and loading programs
-//	entry.go     one running entry: links, begin/end runs, detaching, counts
-//	events.go    ring-buffer reading and event dispatch
-//	decode.go    bytes + lang/types -> output.Value
-//	maps.go      reading, clearing and printing @maps
+//	load.go      loading an entry against the session's shared maps
+//	entry.go     one running entry: links, begin/end runs, ring-buffer reading, counts
+//	events.go    the terminal, per-entry output, the entry's Dispatcher
 //	commands.go  the dot commands
 //	complete.go  tab completion (probe names, builtins, maps, types)
 //	fields.go    struct field completion after -> and .

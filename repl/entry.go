@@ -3,7 +3,6 @@ package repl
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -11,10 +10,10 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
 
@@ -29,8 +28,8 @@ type entry struct {
 	set   *loadedSet
 
 	mu       sync.Mutex
-	links    []link.Link
-	attached []int // positions in idx of the attached programs
+	links    *runtime.Links
+	attached []int // indices in obj.Programs of the attached programs
 	ends     []*ebpf.Program
 
 	rd       *ringbuf.Reader
@@ -57,7 +56,7 @@ func phaseOf(p *codegen.Program) probe.Phase {
 // reading its output. On error everything it did is undone.
 func (e *entry) start() error {
 	if e.obj.RingBuf != "" {
-		m := e.set.private[e.obj.RingBuf]
+		m := e.set.Maps[e.obj.RingBuf]
 		if m == nil || m.Type() != ebpf.RingBuf {
 			return fmt.Errorf("the output buffer %q is not a ring buffer (perf-buffer output is not supported in the REPL)", e.obj.RingBuf)
 		}
@@ -67,53 +66,35 @@ func (e *entry) start() error {
 		}
 		e.rd = rd
 	}
-	order := make([]int, len(e.idx))
-	for i := range order {
-		order[i] = i
-	}
+	order := append([]int(nil), e.idx...)
 	sort.SliceStable(order, func(a, b int) bool {
-		return e.obj.Programs[e.idx[order[a]]].ProbeIndex < e.obj.Programs[e.idx[order[b]]].ProbeIndex
+		return e.obj.Programs[order[a]].ProbeIndex < e.obj.Programs[order[b]].ProbeIndex
 	})
-	for _, k := range order {
-		p := e.obj.Programs[e.idx[k]]
+	for _, i := range order {
+		p := e.obj.Programs[i]
 		switch phaseOf(p) {
 		case probe.PhaseBegin:
-			if _, err := probe.RunProgram(e.set.progs[k]); err != nil {
+			if _, err := probe.RunProgram(e.set.Programs[i]); err != nil {
 				e.close()
-				return fmt.Errorf("running %s: %w", progName(p), err)
+				return fmt.Errorf("running %s: %w", runtime.ProbeName(p), err)
 			}
 		case probe.PhaseEnd:
-			e.ends = append(e.ends, e.set.progs[k])
+			e.ends = append(e.ends, e.set.Programs[i])
 		}
 	}
 	if !e.drain() {
 		e.exited.Store(true)
 	}
-	for _, k := range order {
-		p := e.obj.Programs[e.idx[k]]
-		if phaseOf(p) != probe.PhaseAttach || e.exited.Load() {
-			continue
-		}
-		if p.Provider == nil || p.Target == nil {
-			e.close()
-			return fmt.Errorf("no provider to attach %s", progName(p))
-		}
-		lk, err := p.Provider.Attach(e.set.progs[k], p.Target, probe.AttachOptions{PID: e.s.opts.PID})
+	if !e.exited.Load() {
+		ls, err := runtime.Attach(e.obj, e.set.Loaded, runtime.AttachOptions{Programs: e.idx, PID: e.s.opts.PID, Stderr: errWriter{e.s}})
+		e.mu.Lock()
+		e.links = ls
+		e.mu.Unlock()
 		if err != nil {
-			switch e.obj.Config.MissingProbes { // config missing_probes, as runtime
-			case "ignore":
-				continue
-			case "warn":
-				e.s.errorf("WARNING: Unable to attach probe: %s: %v\n", progName(p), err)
-				continue
-			}
 			e.close()
-			return fmt.Errorf("Unable to attach probe: %s: %w", progName(p), err)
+			return err
 		}
-		if lk != nil {
-			e.links = append(e.links, lk)
-		}
-		e.attached = append(e.attached, k)
+		e.attached = ls.Attached
 	}
 	if e.rd != nil && !e.oneShot {
 		e.done = make(chan struct{})
@@ -130,6 +111,7 @@ func (e *entry) drain() bool {
 	}
 	out := e.s.newOutput(e)
 	defer out.flush()
+	d := e.s.dispatcher(e, out)
 	e.rd.SetDeadline(time.Now())
 	defer e.rd.SetDeadline(time.Time{})
 	var rec ringbuf.Record
@@ -138,7 +120,7 @@ func (e *entry) drain() bool {
 		if err := e.rd.ReadInto(&rec); err != nil {
 			return ok
 		}
-		if ok && !e.s.handle(e, out, rec.RawSample) {
+		if ok && !d.Handle(rec.RawSample) {
 			ok = false
 		}
 	}
@@ -148,12 +130,13 @@ func (e *entry) drain() bool {
 func (e *entry) readLoop(rd *ringbuf.Reader) {
 	defer close(e.done)
 	out := e.s.newOutput(e)
+	d := e.s.dispatcher(e, out)
 	var rec ringbuf.Record
 	for {
 		err := rd.ReadInto(&rec)
 		switch {
 		case err == nil:
-			if !e.exited.Load() && !e.s.handle(e, out, rec.RawSample) {
+			if !e.exited.Load() && !d.Handle(rec.RawSample) {
 				// exit() in a probe ends that entry, not the session.
 				e.exited.Store(true)
 				go e.unlink()
@@ -178,19 +161,10 @@ func (e *entry) readLoop(rd *ringbuf.Reader) {
 // reportLost prints "Lost N events" when the entry's programs found the
 // ring buffer full since the last check.
 func (e *entry) reportLost(out *entryOutput) {
-	m := e.set.private[e.obj.EventLoss]
-	if e.obj.EventLoss == "" || m == nil {
+	if e.obj.EventLoss == "" {
 		return
 	}
-	raw, err := m.LookupBytes(uint32(0))
-	if err != nil || raw == nil {
-		return
-	}
-	var n uint64
-	for i := 0; i+8 <= len(raw); i += 8 {
-		n += le.Uint64(raw[i:])
-	}
-	if n > e.lostSeen {
+	if n := runtime.LostCount(e.set.Maps[e.obj.EventLoss]); n > e.lostSeen {
 		out.w.LostEvents(n - e.lostSeen)
 		e.lostSeen = n
 	}
@@ -202,50 +176,9 @@ func (e *entry) unlink() {
 	ls := e.links
 	e.links = nil
 	e.mu.Unlock()
-	// As runtime/attach.go does: closing a tracepoint's perf event waits for
-	// the kernel (tens of ms each, one at a time), but the program stops
-	// running as soon as its BPF link is closed. So keep a duplicate of each
-	// perf event, close the links, and close the duplicates in the background.
-	var mu sync.Mutex
-	var lingering []*os.File
-	var wg sync.WaitGroup
-	for _, l := range ls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if f := keepPerfEvent(l); f != nil {
-				mu.Lock()
-				lingering = append(lingering, f)
-				mu.Unlock()
-			}
-			l.Close()
-		}()
+	if ls != nil {
+		ls.Detach()
 	}
-	wg.Wait()
-	if len(lingering) > 0 {
-		// Not waited for: a process exiting closes them the same way.
-		go func() {
-			for _, f := range lingering {
-				f.Close()
-			}
-		}()
-	}
-}
-
-// keepPerfEvent duplicates the perf event behind a BPF perf link.
-func keepPerfEvent(l link.Link) *os.File {
-	pe, ok := l.(link.PerfEvent)
-	if !ok {
-		return nil
-	}
-	if _, err := l.Info(); err != nil {
-		return nil // not a BPF link: the program stays until the event closes
-	}
-	f, err := pe.PerfEvent()
-	if err != nil {
-		return nil
-	}
-	return f
 }
 
 // runEnds runs the entry's end programs (once).
@@ -295,7 +228,7 @@ func (e *entry) close() {
 	e.unlink()
 	e.stopReading()
 	if e.set != nil {
-		e.set.close()
+		e.set.Close()
 		e.set = nil
 	}
 }
@@ -308,7 +241,7 @@ func (e *entry) count() int64 {
 	}
 	var n int64
 	for _, k := range e.attached {
-		st, err := e.set.progs[k].Stats()
+		st, err := e.set.Programs[k].Stats()
 		if err != nil {
 			return -1
 		}
@@ -329,11 +262,11 @@ func (e *entry) counts() []probeCount {
 	}
 	var out []probeCount
 	for _, k := range e.attached {
-		st, err := e.set.progs[k].Stats()
+		st, err := e.set.Programs[k].Stats()
 		if err != nil {
 			continue
 		}
-		out = append(out, probeCount{name: progName(e.obj.Programs[e.idx[k]]), n: st.RunCount})
+		out = append(out, probeCount{name: runtime.ProbeName(e.obj.Programs[k]), n: st.RunCount})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].n > out[j].n })
 	return out
@@ -343,7 +276,10 @@ func (e *entry) counts() []probeCount {
 func (e *entry) nlinks() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return len(e.links)
+	if e.links == nil {
+		return 0
+	}
+	return e.links.Len()
 }
 
 // labelOf lists an entry's attach points as written.
@@ -362,4 +298,13 @@ func labelOf(items []*item) string {
 		parts = append(parts, strings.Join(strings.Fields(head), " "))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// errWriter writes the runtime's warnings (missing_probes=warn) where the
+// session writes its errors.
+type errWriter struct{ s *session }
+
+func (w errWriter) Write(b []byte) (int, error) {
+	w.s.errorf("%s", b)
+	return len(b), nil
 }

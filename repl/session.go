@@ -14,6 +14,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/sema"
 	"github.com/gobpftrace/gobpftrace/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
@@ -24,7 +25,7 @@ type session struct {
 	host *probe.RealHost
 	term *terminal
 	msgs io.Writer // errors and notices when not interactive (nil: term)
-	dec  *decoder
+	dec  *runtime.Decoder
 
 	items   []*item  // accepted top-level items, in entry order
 	entries []*entry // probe entries, numbered from 1
@@ -50,7 +51,7 @@ type session struct {
 
 func newSession(o Options, host *probe.RealHost, term *terminal) *session {
 	s := &session{opts: o, host: host, term: term, maps: map[string]*ebpf.Map{}, userMaps: map[string]*codegen.UserMap{}, printOnExit: true}
-	s.dec = &decoder{stackMap: func(name string) *ebpf.Map { return s.shared(name) }}
+	s.dec = runtime.NewDecoder(s.shared, "")
 	if c, err := ebpf.EnableStats(0 /* BPF_STATS_RUN_TIME */); err == nil {
 		s.stats = c
 	}
@@ -204,7 +205,7 @@ func (s *session) printKnownMap(src string) bool {
 	}
 	out := s.newOutput(nil)
 	if km := s.shared(um.Spec); km != nil {
-		om, err := s.dec.readMap(um, km)
+		om, err := s.dec.ReadMap(um, km)
 		if err != nil {
 			out.w.RuntimeError(err.Error(), nil)
 		} else {
@@ -329,7 +330,7 @@ func (s *session) printMap(w output.Writer, obj *codegen.Object, name string, to
 	if um == nil || m == nil {
 		return
 	}
-	om, err := s.dec.readMap(um, m)
+	om, err := s.dec.ReadMap(um, m)
 	if err != nil {
 		w.RuntimeError(err.Error(), nil)
 		return
@@ -373,7 +374,7 @@ func (s *session) finish(printMaps bool) {
 		s.mu.Unlock()
 		for _, um := range ums {
 			if m := s.shared(um.Spec); m != nil {
-				if om, err := s.dec.readMap(um, m); err == nil {
+				if om, err := s.dec.ReadMap(um, m); err == nil {
 					out.w.Map(om, 0, 0)
 				} else {
 					out.w.RuntimeError(err.Error(), nil)

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync"
 
@@ -83,14 +84,74 @@ func keepPerfEvent(l link.Link) *os.File {
 	return f
 }
 
+// Links are attached probes (see Attach).
+type Links struct {
+	ls links
+	// Attached are the indices (in the object's Programs) of the programs
+	// attached, in attach order.
+	Attached []int
+}
+
+// Len is how many links are still attached.
+func (l *Links) Len() int {
+	l.ls.mu.Lock()
+	defer l.ls.mu.Unlock()
+	return len(l.ls.ls)
+}
+
+// Detach detaches every probe: once it returns, no program runs on them
+// any more. The perf events behind them are closed in the background.
+func (l *Links) Detach() { releaseLater(l.ls.close(), false) }
+
+// AttachOptions say how Attach attaches.
+type AttachOptions struct {
+	// Programs are the loaded programs' indices to consider (nil: all);
+	// only those of PhaseAttach are attached.
+	Programs []int
+	// PID binds uprobes and USDT probes to a process (-p, -c).
+	PID int
+	// Verbose prints "Attaching PROBE" on Stderr; missing_probes=warn
+	// prints its warnings there (nil: os.Stderr).
+	Verbose bool
+	Stderr  io.Writer
+	// Stop is polled between probes: a Ctrl-C during a long attach is
+	// honoured (the error is then ErrStopped).
+	Stop func() bool
+}
+
+// ErrStopped is Attach's error when Stop said so.
+var ErrStopped = errStopped
+
+// Attach attaches the programs of PhaseAttach in bpftrace's order (some
+// providers last-first), applying the object's missing_probes config. On
+// error, what was attached is in the returned Links (Detach it).
+func Attach(obj *codegen.Object, l *Loaded, o AttachOptions) (*Links, error) {
+	out := &Links{}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Stop == nil {
+		o.Stop = func() bool { return false }
+	}
+	_, err := attachAll(obj, l, &o, &out.ls, &out.Attached)
+	return out, err
+}
+
 // attachAll attaches every program of PhaseAttach in bpftrace's order, and
 // returns how many probes count as attached (begin/end included, as bpftrace
-// counts them). stop is polled between probes so that a Ctrl-C during a long
-// attach is honoured.
-func attachAll(obj *codegen.Object, l *loaded, o *Options, pid int, out *links, stop func() bool) (int, error) {
+// counts them).
+func attachAll(obj *codegen.Object, l *Loaded, o *AttachOptions, out *links, attached *[]int) (int, error) {
 	var fwd, rev []int
 	n := 0
-	for i, p := range obj.Programs {
+	idx := o.Programs
+	if idx == nil {
+		idx = make([]int, len(obj.Programs))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	for _, i := range idx {
+		p := obj.Programs[i]
 		switch phaseOf(p) {
 		case probe.PhaseAttach:
 		case probe.PhaseBegin, probe.PhaseEnd:
@@ -115,29 +176,32 @@ func attachAll(obj *codegen.Object, l *loaded, o *Options, pid int, out *links, 
 	}
 	mode := obj.Config.MissingProbes
 	for _, i := range order {
-		if stop() {
+		if o.Stop() {
 			return n, errStopped
 		}
 		p := obj.Programs[i]
 		if p.Provider == nil || p.Target == nil {
-			return n, fmt.Errorf("no provider to attach %s", probeName(p))
+			return n, fmt.Errorf("no provider to attach %s", ProbeName(p))
 		}
 		if o.Verbose {
-			fmt.Fprintf(o.Stderr, "Attaching %s\n", probeName(p))
+			fmt.Fprintf(o.Stderr, "Attaching %s\n", ProbeName(p))
 		}
-		lk, err := p.Provider.Attach(l.progs[i], p.Target, probe.AttachOptions{PID: pid})
+		lk, err := p.Provider.Attach(l.Programs[i], p.Target, probe.AttachOptions{PID: o.PID})
 		if err != nil {
 			switch mode {
 			case "ignore":
 				continue
 			case "warn":
-				fmt.Fprintf(o.Stderr, "WARNING: Unable to attach probe: %s: %v\n", probeName(p), err)
+				fmt.Fprintf(o.Stderr, "WARNING: Unable to attach probe: %s: %v\n", ProbeName(p), err)
 				continue
 			}
-			return n, fmt.Errorf("Unable to attach probe: %s: %w", probeName(p), err)
+			return n, fmt.Errorf("Unable to attach probe: %s: %w", ProbeName(p), err)
 		}
 		if lk != nil {
 			out.add(lk)
+		}
+		if attached != nil {
+			*attached = append(*attached, i)
 		}
 		n++
 	}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -20,17 +21,42 @@ import (
 
 var le = binary.LittleEndian
 
-// decoder turns bytes laid out as a lang/types type into output values.
-// It is shared by the event loop and the map reader.
-type decoder struct {
+// Decoder turns bytes laid out as a lang/types type into output values,
+// and reads @maps (ReadMap). It is shared by the event loop, the map reader
+// and the REPL.
+type Decoder struct {
 	stacks  *stackReader
 	trailer string   // appended to truncated strings
 	users   sync.Map // uid -> name
+	mr      *mapReader
 }
 
-// value decodes b (at least t.Size() bytes) as t.
-func (d *decoder) value(t types.Type, b []byte) output.Value {
-	if len(b) < t.Size() {
+// NewDecoder returns a decoder that resolves stack values through the stack
+// maps stackMap returns by spec name (nil: stacks print empty), and marks
+// truncated strings with trailer ("" for bpftrace's "..").
+func NewDecoder(stackMap func(name string) *ebpf.Map, trailer string) *Decoder {
+	if trailer == "" {
+		trailer = ".."
+	}
+	d := &Decoder{stacks: &stackReader{lookup: stackMap}, trailer: trailer}
+	d.mr = &mapReader{dec: d, ncpu: possibleCPUs()}
+	return d
+}
+
+// possibleCPUs is how many values a per-CPU map holds per key.
+var possibleCPUs = sync.OnceValue(func() int {
+	n, err := ebpf.PossibleCPU()
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+})
+
+// Value decodes b (at least t.Size() bytes) as t.
+func (d *Decoder) Value(t types.Type, b []byte) output.Value { return d.value(t, b) }
+
+func (d *Decoder) value(t types.Type, b []byte) output.Value {
+	if t == nil || len(b) < t.Size() {
 		return output.None{}
 	}
 	switch t := t.(type) {
@@ -77,7 +103,7 @@ func (d *decoder) value(t types.Type, b []byte) output.Value {
 		v := uintN(b, t.Size())
 		for name, ev := range t.Values {
 			if uint64(ev) == v {
-				return output.Symbol{Name: name, Addr: v}
+				return output.Symbol{Name: name, Addr: v, Numeric: true}
 			}
 		}
 		return output.Uint(v)
@@ -91,7 +117,7 @@ func (d *decoder) value(t types.Type, b []byte) output.Value {
 	return output.None{}
 }
 
-func (d *decoder) fields(fs []types.Field, b []byte) output.Record {
+func (d *Decoder) fields(fs []types.Field, b []byte) output.Record {
 	out := make(output.Record, len(fs))
 	for i, f := range fs {
 		var v output.Value
@@ -141,7 +167,7 @@ func cstring(b []byte) string {
 // special decodes the values only the runtime knows how to print. The
 // layouts are codegen's (see types.Special); unknown ones fall back to an
 // integer or raw bytes.
-func (d *decoder) special(t *types.Special, b []byte) output.Value {
+func (d *Decoder) special(t *types.Special, b []byte) output.Value {
 	switch t.Name {
 	case "ksym":
 		addr := le.Uint64(b)
@@ -178,7 +204,7 @@ func (d *decoder) special(t *types.Special, b []byte) output.Value {
 	return output.Buffer(append([]byte(nil), b[:t.Bytes]...))
 }
 
-func (d *decoder) userName(uid uint64) string {
+func (d *Decoder) userName(uid uint64) string {
 	if v, ok := d.users.Load(uid); ok {
 		return v.(string)
 	}

@@ -16,41 +16,73 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// userMap is a @map with its kernel object.
-type userMap struct {
-	desc *codegen.UserMap
-	m    *ebpf.Map
+// Dispatcher turns an object's messages (ring-buffer records: a uint64
+// event ID, then the event's argument tuple) into output: printf, print,
+// clear/zero, time, cat, system, join, errorf/warnf, signal and exit. Run
+// uses one per run; the REPL one per entry's output.
+type Dispatcher struct {
+	Obj *codegen.Object
+	W   output.Writer
+	Dec *Decoder
+	// UserMap finds a @map by name (print/clear/zero); a nil kernel map
+	// (never created) prints nothing.
+	UserMap func(name string) (*codegen.UserMap, *ebpf.Map)
+	// Unsafe allows system().
+	Unsafe bool
+	// File is the script, for errorf/warnf and runtime error locations
+	// (nil: the events' own Loc).
+	File *lang.File
+	// TracedPID is signal()'s target when it names no pid (-c/-p), 0 for none.
+	TracedPID func() int
+	// BeforeSystem flushes buffered output before system() runs a command.
+	BeforeSystem func()
+	// ExitCode is exit()'s argument, once Handle returned false.
+	ExitCode int
+
+	argBuf   []output.Value // reused by printf
+	fast     []*fastFormat  // compiled printf formats by event ID
+	fastDone []bool
+	fmtBuf   []byte
 }
 
-// handle processes one ring-buffer message. It returns false once the
-// program asked to exit.
-func (e *engine) handle(msg []byte) bool {
+// IsExit reports whether msg is an exit() message of obj.
+func IsExit(obj *codegen.Object, msg []byte) bool {
+	if len(msg) < 8 {
+		return false
+	}
+	id := le.Uint64(msg)
+	return id < uint64(len(obj.Events)) && obj.Events[id].Kind == codegen.EvExit
+}
+
+// Handle processes one message. It returns false once the program asked to
+// exit (ExitCode is then set).
+func (d *Dispatcher) Handle(msg []byte) bool {
 	if len(msg) < 8 {
 		return true
 	}
 	id := le.Uint64(msg)
-	if id >= uint64(len(e.obj.Events)) {
-		e.w.RuntimeError(fmt.Sprintf("unknown event id %d", id), nil)
+	if id >= uint64(len(d.Obj.Events)) {
+		d.W.RuntimeError(fmt.Sprintf("unknown event id %d", id), nil)
 		return true
 	}
-	ev := e.obj.Events[id]
+	ev := d.Obj.Events[id]
 	payload := msg[8:]
 	switch ev.Kind {
 	case codegen.EvExit:
-		e.exitCode = 0
-		if args := e.args(ev, payload); len(args) > 0 {
-			e.exitCode = int(asInt(args[0]))
+		d.ExitCode = 0
+		if args := d.args(ev, payload); len(args) > 0 {
+			d.ExitCode = int(asInt(args[0]))
 		}
 		return false
 	case codegen.EvPrintf:
 		// The hot path: the argument slice is reused (Sprintf keeps nothing).
-		e.argBuf = e.decodeArgs(e.argBuf[:0], ev, payload)
-		e.w.Printf(e.printf(ev, e.argBuf))
+		d.argBuf = d.decodeArgs(d.argBuf[:0], ev, payload)
+		d.W.Printf(d.printf(ev, d.argBuf))
 	case codegen.EvPrint, codegen.EvPrintMap:
-		args := e.args(ev, payload)
+		args := d.args(ev, payload)
 		if ev.Map == "" { // print(value) sent as EvPrint
 			if len(args) > 0 {
-				e.w.Value(args[0])
+				d.W.Value(args[0])
 			}
 			return true
 		}
@@ -61,25 +93,19 @@ func (e *engine) handle(msg []byte) bool {
 				div = int(asInt(args[1]))
 			}
 		}
-		if um := e.maps[ev.Map]; um != nil {
-			if m, err := e.mr.read(um.desc, um.m); err != nil {
-				e.w.RuntimeError(err.Error(), e.locs(ev))
-			} else {
-				e.w.Map(m, top, div)
-			}
-		}
+		d.PrintMap(ev.Map, top, div, d.locs(ev))
 	case codegen.EvPrintNonMap:
-		if args := e.args(ev, payload); len(args) > 0 {
-			e.w.Value(args[0])
+		if args := d.args(ev, payload); len(args) > 0 {
+			d.W.Value(args[0])
 		}
 	case codegen.EvClear, codegen.EvZero:
-		if um := e.maps[ev.Map]; um != nil {
-			op, do := "zero", e.mr.zero
+		if um, m := d.userMap(ev.Map); um != nil && m != nil {
+			op, do := "zero", ZeroMap
 			if ev.Kind == codegen.EvClear {
-				op, do = "clear", e.mr.clear
+				op, do = "clear", ClearMap
 			}
-			if err := do(um.m); err != nil {
-				e.w.RuntimeError(fmt.Sprintf("%s(%s): %v", op, ev.Map, err), e.locs(ev))
+			if err := do(m); err != nil {
+				d.W.RuntimeError(fmt.Sprintf("%s(%s): %v", op, ev.Map, err), d.locs(ev))
 			}
 		}
 	case codegen.EvTime:
@@ -87,41 +113,63 @@ func (e *engine) handle(msg []byte) bool {
 		if f == "" {
 			f = "%H:%M:%S\n"
 		}
-		e.w.Time(output.Strftime(f, time.Now()))
+		d.W.Time(output.Strftime(f, time.Now()))
 	case codegen.EvCat:
-		e.cat(ev, output.Sprintf(ev.Fmt, e.args(ev, payload)))
+		d.cat(ev, output.Sprintf(ev.Fmt, d.args(ev, payload)))
 	case codegen.EvSystem:
-		e.system(ev, output.Sprintf(ev.Fmt, e.args(ev, payload)))
+		d.system(ev, output.Sprintf(ev.Fmt, d.args(ev, payload)))
 	case codegen.EvJoin:
-		e.join(ev, e.args(ev, payload))
+		d.join(ev, d.args(ev, payload))
 	case codegen.EvErrorf:
-		e.w.Errorf(output.Sprintf(ev.Fmt, e.args(ev, payload)), e.locs(ev))
+		d.W.Errorf(output.Sprintf(ev.Fmt, d.args(ev, payload)), d.locs(ev))
 	case codegen.EvWarnf:
-		e.w.Warnf(output.Sprintf(ev.Fmt, e.args(ev, payload)), e.locs(ev))
+		d.W.Warnf(output.Sprintf(ev.Fmt, d.args(ev, payload)), d.locs(ev))
 	case codegen.EvSignal:
-		e.signal(ev, e.args(ev, payload))
+		d.signal(d.args(ev, payload))
 	}
 	return true
 }
 
+func (d *Dispatcher) userMap(name string) (*codegen.UserMap, *ebpf.Map) {
+	if d.UserMap == nil {
+		return nil, nil
+	}
+	return d.UserMap(name)
+}
+
+// PrintMap prints @name (print(@m, top, div)); a map with no kernel map
+// prints nothing. A read error is reported at locs.
+func (d *Dispatcher) PrintMap(name string, top, div int, locs []output.Location) {
+	um, m := d.userMap(name)
+	if um == nil || m == nil {
+		return
+	}
+	om, err := d.Dec.ReadMap(um, m)
+	if err != nil {
+		d.W.RuntimeError(err.Error(), locs)
+		return
+	}
+	d.W.Map(om, top, div)
+}
+
 // printf formats a printf event, through the compiled fast path when the
 // format and arguments allow it.
-func (e *engine) printf(ev *codegen.Event, args []output.Value) string {
-	if e.fast == nil {
-		e.fast = make([]*fastFormat, len(e.obj.Events))
-		e.fastDone = make([]bool, len(e.obj.Events))
+func (d *Dispatcher) printf(ev *codegen.Event, args []output.Value) string {
+	if d.fast == nil {
+		d.fast = make([]*fastFormat, len(d.Obj.Events))
+		d.fastDone = make([]bool, len(d.Obj.Events))
 	}
-	if id := ev.ID; id >= 0 && id < len(e.fast) {
-		if !e.fastDone[id] {
-			e.fast[id], e.fastDone[id] = compileFast(ev.Fmt), true
+	if id := ev.ID; id >= 0 && id < len(d.fast) {
+		if !d.fastDone[id] {
+			d.fast[id], d.fastDone[id] = compileFast(ev.Fmt), true
 		}
-		if f := e.fast[id]; f != nil {
+		if f := d.fast[id]; f != nil {
 			var ok bool
-			if e.fmtBuf, ok = f.appendTo(e.fmtBuf[:0], args); ok {
+			if d.fmtBuf, ok = f.appendTo(d.fmtBuf[:0], args); ok {
 				// No copy: Writer.Printf writes the text out before
 				// returning and keeps nothing (output.Writer's contract
 				// for Printf), and fmtBuf is not touched until then.
-				return unsafe.String(unsafe.SliceData(e.fmtBuf), len(e.fmtBuf))
+				return unsafe.String(unsafe.SliceData(d.fmtBuf), len(d.fmtBuf))
 			}
 		}
 	}
@@ -129,12 +177,12 @@ func (e *engine) printf(ev *codegen.Event, args []output.Value) string {
 }
 
 // args decodes the payload as the event's argument tuple.
-func (e *engine) args(ev *codegen.Event, payload []byte) []output.Value {
-	return e.decodeArgs(nil, ev, payload)
+func (d *Dispatcher) args(ev *codegen.Event, payload []byte) []output.Value {
+	return d.decodeArgs(nil, ev, payload)
 }
 
 // decodeArgs appends the decoded arguments to out.
-func (e *engine) decodeArgs(out []output.Value, ev *codegen.Event, payload []byte) []output.Value {
+func (d *Dispatcher) decodeArgs(out []output.Value, ev *codegen.Event, payload []byte) []output.Value {
 	t := ev.ArgsType
 	if t == nil || len(t.Fields) == 0 {
 		return out
@@ -146,7 +194,7 @@ func (e *engine) decodeArgs(out []output.Value, ev *codegen.Event, payload []byt
 		payload = padded
 	}
 	for _, f := range t.Fields {
-		out = append(out, e.dec.value(f.Type, payload[f.Offset:]))
+		out = append(out, d.Dec.value(f.Type, payload[f.Offset:]))
 	}
 	return out
 }
@@ -165,20 +213,20 @@ func asInt(v output.Value) int64 {
 	return 0
 }
 
-func (e *engine) cat(ev *codegen.Event, path string) {
-	limit := e.obj.Config.MaxCatBytes
+func (d *Dispatcher) cat(ev *codegen.Event, path string) {
+	limit := d.Obj.Config.MaxCatBytes
 	if limit <= 0 {
 		limit = 10240
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		e.w.RuntimeError(fmt.Sprintf("failed to open file '%s': %s", path, errText(err)), e.locs(ev))
+		d.W.RuntimeError(fmt.Sprintf("failed to open file '%s': %s", path, errText(err)), d.locs(ev))
 		return
 	}
 	defer f.Close()
 	buf := make([]byte, limit)
 	n, _ := readFull(f, buf)
-	e.w.Cat(string(buf[:n]))
+	d.W.Cat(string(buf[:n]))
 }
 
 func readFull(f *os.File, buf []byte) (int, error) {
@@ -204,19 +252,21 @@ func errText(err error) string {
 	return s
 }
 
-func (e *engine) system(ev *codegen.Event, cmd string) {
-	if !e.o.Unsafe {
-		e.w.RuntimeError("system() not allowed in safe mode. Use '--unsafe'.", e.locs(ev))
+func (d *Dispatcher) system(ev *codegen.Event, cmd string) {
+	if !d.Unsafe {
+		d.W.RuntimeError("system() not allowed in safe mode. Use '--unsafe'.", d.locs(ev))
 		return
 	}
-	e.buf.flush()
+	if d.BeforeSystem != nil {
+		d.BeforeSystem()
+	}
 	// The command's output as it printed it (trailing newline included),
 	// as bpftrace passes it on.
 	out, _ := exec.Command("/bin/sh", "-c", cmd).Output()
-	e.w.Syscall(string(out))
+	d.W.Syscall(string(out))
 }
 
-func (e *engine) join(ev *codegen.Event, args []output.Value) {
+func (d *Dispatcher) join(ev *codegen.Event, args []output.Value) {
 	if len(args) == 0 {
 		return
 	}
@@ -234,15 +284,18 @@ func (e *engine) join(ev *codegen.Event, args []output.Value) {
 		parts = append(parts, string(a))
 	}
 	sep := ev.Fmt
-	e.w.Join(strings.Join(parts, sep))
+	d.W.Join(strings.Join(parts, sep))
 }
 
-func (e *engine) signal(ev *codegen.Event, args []output.Value) {
+func (d *Dispatcher) signal(args []output.Value) {
 	if len(args) == 0 {
 		return
 	}
 	sig := syscall.Signal(asInt(args[0]))
-	pid := e.tracedPID()
+	pid := 0
+	if d.TracedPID != nil {
+		pid = d.TracedPID()
+	}
 	if len(args) > 1 {
 		pid = int(asInt(args[1]))
 	}
@@ -252,8 +305,8 @@ func (e *engine) signal(ev *codegen.Event, args []output.Value) {
 }
 
 // locs renders the event's call site for errorf/warnf and runtime errors.
-func (e *engine) locs(ev *codegen.Event) []output.Location {
-	f := e.o.File
+func (d *Dispatcher) locs(ev *codegen.Event) []output.Location {
+	f := d.File
 	if f == nil || (ev.Span == lang.Span{}) {
 		if ev.Loc != "" {
 			return []output.Location{{Pos: ev.Loc}}
@@ -296,9 +349,9 @@ func location(f *lang.File, sp lang.Span) output.Location {
 	return l
 }
 
-// lostCount reads the event-loss counter map (summing per-CPU values).
-func (e *engine) lostCount() uint64 {
-	m := e.lossMap
+// LostCount reads an event-loss counter map (the object's EventLoss),
+// summing per-CPU values.
+func LostCount(m *ebpf.Map) uint64 {
 	if m == nil {
 		return 0
 	}

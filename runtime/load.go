@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -16,22 +17,69 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
 
-// loaded is a collection in the kernel: maps by spec name, and one program
-// per codegen.Program (same index).
-type loaded struct {
-	maps  map[string]*ebpf.Map
-	progs []*ebpf.Program
+// Loaded is (part of) an Object in the kernel: its maps by spec name, and
+// its programs. Runtime.Run loads a whole object; the REPL loads each entry's
+// programs against the maps of earlier entries (LoadOptions.MapReplacements).
+type Loaded struct {
+	// Maps are every map the loaded programs may use, by spec name:
+	// the ones Load created and the replacements it was given.
+	Maps map[string]*ebpf.Map
+	// Programs is parallel to the object's Programs; a program that was not
+	// asked for is nil.
+	Programs []*ebpf.Program
+	// owned are the maps Load created (and Close closes).
+	owned map[string]bool
 }
 
-func (l *loaded) close() {
-	for _, p := range l.progs {
+// Created lists the maps this load created (not the replacements), sorted.
+func (l *Loaded) Created() []string {
+	var out []string
+	for name := range l.owned {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Disown hands a map Load created over to the caller: Close leaves it
+// open. It returns nil for a map Load did not create.
+func (l *Loaded) Disown(name string) *ebpf.Map {
+	if !l.owned[name] {
+		return nil
+	}
+	delete(l.owned, name)
+	return l.Maps[name]
+}
+
+// Close closes the programs and the maps Load created and still owns.
+func (l *Loaded) Close() {
+	for _, p := range l.Programs {
 		if p != nil {
 			p.Close()
 		}
 	}
-	for _, m := range l.maps {
-		m.Close()
+	for name := range l.owned {
+		l.Maps[name].Close()
 	}
+	l.owned = nil
+}
+
+// LoadOptions say which programs Load loads and which maps already exist.
+type LoadOptions struct {
+	// Programs are the indices (in the object's Programs) to load; nil
+	// loads them all. With a subset, only the maps those programs refer to
+	// (and the output ring buffer and loss counter) are made.
+	Programs []int
+	// MapReplacements are kernel maps to use instead of creating the
+	// object's maps of those spec names. Load neither checks them beyond
+	// their layout nor closes them.
+	MapReplacements map[string]*ebpf.Map
+	// MinRingBuffer is Options.MinRingBuffer.
+	MinRingBuffer int
+	// Verbose and DebugVerifier print load summaries and verifier logs on
+	// Stderr (nil: nothing is printed).
+	Verbose, DebugVerifier bool
+	Stderr                 io.Writer
 }
 
 // CompilerBugError is a program the kernel's verifier rejected: codegen made
@@ -59,80 +107,138 @@ func (e *CompilerBugError) Unwrap() error { return e.Err }
 // verifierTail is how many verifier log lines a rejection shows without -v.
 const verifierTail = 12
 
-// load creates the maps, then loads the programs in parallel (the verifier
-// is most of the start-up time of a big script).
-func load(obj *codegen.Object, o *Options) (*loaded, error) {
-	l := &loaded{maps: make(map[string]*ebpf.Map, len(obj.Maps)), progs: make([]*ebpf.Program, len(obj.Programs))}
+// Load creates the maps (those not replaced), then loads the programs in
+// parallel (the verifier is most of the start-up time of a big script).
+func Load(obj *codegen.Object, o LoadOptions) (*Loaded, error) {
+	l := &Loaded{Maps: make(map[string]*ebpf.Map, len(obj.Maps)), Programs: make([]*ebpf.Program, len(obj.Programs)), owned: map[string]bool{}}
+	idx := o.Programs
+	if idx == nil {
+		idx = make([]int, len(obj.Programs))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	names, err := mapsToMake(obj, o.Programs)
+	if err != nil {
+		return nil, err
+	}
+	var toMake []string
+	for _, name := range names {
+		if m := o.MapReplacements[name]; m != nil {
+			if !SameLayout(m, obj.Maps[name]) {
+				return nil, fmt.Errorf("map %s: the existing map's layout differs from the program's", name)
+			}
+			l.Maps[name] = m
+			continue
+		}
+		toMake = append(toMake, name)
+	}
+	tMaps := time.Now()
 	// Maps are created in parallel too: a preallocated per-CPU hash takes a
 	// millisecond or two of kernel time each.
-	names := make([]string, 0, len(obj.Maps))
-	for name := range obj.Maps {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	tMaps := time.Now()
-	made := make([]*ebpf.Map, len(names))
-	merrs := make([]error, len(names))
-	var mwg sync.WaitGroup
-	msem := make(chan struct{}, 4)
-	for i, name := range names {
-		mwg.Add(1)
-		msem <- struct{}{}
-		go func() {
-			defer mwg.Done()
-			defer func() { <-msem }()
-			spec := obj.Maps[name]
-			if name == obj.RingBuf && spec.Type == ebpf.RingBuf && uint32(o.MinRingBuffer) > spec.MaxEntries {
-				spec = spec.Copy()
-				size := uint32(4096)
-				for size < uint32(o.MinRingBuffer) {
-					size *= 2
-				}
-				spec.MaxEntries = size
+	made := make([]*ebpf.Map, len(toMake))
+	merrs := make([]error, len(toMake))
+	parallel(len(toMake), func(i int) {
+		spec := obj.Maps[toMake[i]]
+		if toMake[i] == obj.RingBuf && spec.Type == ebpf.RingBuf && uint32(o.MinRingBuffer) > spec.MaxEntries {
+			spec = spec.Copy()
+			size := uint32(4096)
+			for size < uint32(o.MinRingBuffer) {
+				size *= 2
 			}
-			made[i], merrs[i] = ebpf.NewMap(lazyAlloc(spec))
-		}()
-	}
-	mwg.Wait()
-	for i, name := range names {
+			spec.MaxEntries = size
+		}
+		made[i], merrs[i] = ebpf.NewMap(lazyAlloc(spec))
+	})
+	for i, name := range toMake {
 		if made[i] != nil {
-			l.maps[name] = made[i]
+			l.Maps[name] = made[i]
+			l.owned[name] = true
 		}
 	}
 	for i, err := range merrs {
 		if err != nil {
-			l.close()
-			return nil, fmt.Errorf("creating map %s: %w", names[i], err)
+			l.Close()
+			return nil, fmt.Errorf("creating map %s: %w", toMake[i], err)
 		}
 	}
-
-	if o.Verbose {
+	if o.Verbose && o.Stderr != nil {
 		fmt.Fprintf(o.Stderr, "maps: %.2f ms\n", float64(time.Since(tMaps).Microseconds())/1000)
 	}
 
-	errs := make([]error, len(obj.Programs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i, p := range obj.Programs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			l.progs[i], errs[i] = loadProgram(p, l.maps, o)
-		}()
-	}
-	wg.Wait()
+	errs := make([]error, len(idx))
+	parallel(len(idx), func(k int) {
+		i := idx[k]
+		l.Programs[i], errs[k] = loadProgram(obj.Programs[i], l.Maps, &o)
+	})
 	for _, err := range errs {
 		if err != nil {
-			l.close()
+			l.Close()
 			return nil, err
 		}
 	}
 	return l, nil
 }
 
-func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *Options) (*ebpf.Program, error) {
+// parallel runs f(0..n-1), at most 4 at a time.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// mapsToMake lists (sorted) the maps a load needs: all of the object's, or
+// for a subset of programs the ones they refer to plus the output buffer
+// and the loss counter.
+func mapsToMake(obj *codegen.Object, idx []int) ([]string, error) {
+	var names []string
+	if idx == nil {
+		for name := range obj.Maps {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		return names, nil
+	}
+	want := map[string]bool{}
+	for _, name := range []string{obj.RingBuf, obj.EventLoss} {
+		if name != "" && obj.Maps[name] != nil {
+			want[name] = true
+		}
+	}
+	for _, i := range idx {
+		for _, ins := range obj.Programs[i].Spec.Instructions {
+			if ref := ins.Reference(); ref != "" && ins.IsLoadFromMap() {
+				if obj.Maps[ref] == nil {
+					return nil, fmt.Errorf("program %s refers to unknown map %q", ProbeName(obj.Programs[i]), ref)
+				}
+				want[ref] = true
+			}
+		}
+	}
+	for name := range want {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// SameLayout reports whether an existing map can stand for spec (as a
+// LoadOptions.MapReplacements entry): same type, sizes and capacity.
+func SameLayout(m *ebpf.Map, spec *ebpf.MapSpec) bool {
+	return m.Type() == spec.Type && m.KeySize() == spec.KeySize &&
+		m.ValueSize() == spec.ValueSize && m.MaxEntries() == spec.MaxEntries
+}
+
+func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *LoadOptions) (*ebpf.Program, error) {
 	spec := p.Spec.Copy()
 	if spec.License == "" {
 		spec.License = "GPL"
@@ -154,7 +260,7 @@ func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *Options) (*eb
 		}
 	}
 	prog, err := ebpf.NewProgramWithOptions(spec, popts)
-	name := probeName(p)
+	name := ProbeName(p)
 	if err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
@@ -165,6 +271,9 @@ func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *Options) (*eb
 			return nil, &CompilerBugError{Probe: name, Err: ve.Cause, Log: log}
 		}
 		return nil, fmt.Errorf("loading the program for %s: %w", name, err)
+	}
+	if o.Stderr == nil {
+		return prog, nil
 	}
 	if o.DebugVerifier && prog.VerifierLog != "" {
 		fmt.Fprintf(o.Stderr, "verifier log for %s:\n%s\n", name, prog.VerifierLog)
@@ -189,7 +298,9 @@ func lastLine(s string) string {
 	return s
 }
 
-func probeName(p *codegen.Program) string {
+// ProbeName names a program as messages do: its attach point, or its
+// BPF name.
+func ProbeName(p *codegen.Program) string {
 	if p.Target != nil && p.Target.Name != "" {
 		return p.Target.Name
 	}

@@ -14,9 +14,34 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
+// ReadMap reads a @map's kernel map into an output.Map, per-CPU values
+// merged.
+func (d *Decoder) ReadMap(um *codegen.UserMap, m *ebpf.Map) (*output.Map, error) {
+	if d.mr == nil {
+		d.mr = &mapReader{dec: d, ncpu: possibleCPUs()}
+	}
+	return d.mr.read(um, m)
+}
+
+// ClearMap is clear(@m): every entry deleted (array maps zeroed).
+func ClearMap(m *ebpf.Map) error { return (&mapReader{ncpu: possibleCPUs()}).clear(m) }
+
+// ZeroMap is zero(@m): every existing value set to zero.
+func ZeroMap(m *ebpf.Map) error { return (&mapReader{ncpu: possibleCPUs()}).zero(m) }
+
+// CountEntries is how many keys a kernel map holds now (for hist/lhist,
+// buckets in use).
+func CountEntries(m *ebpf.Map) (int, error) {
+	raw, err := (&mapReader{ncpu: possibleCPUs()}).dump(m)
+	if err != nil {
+		return 0, err
+	}
+	return raw.n, nil
+}
+
 // mapReader reads user maps into output.Maps.
 type mapReader struct {
-	dec  *decoder
+	dec  *Decoder
 	ncpu int // possible CPUs: the number of values of a per-CPU map
 }
 

@@ -47,7 +47,7 @@ func TestReadBigMap(t *testing.T) {
 	const n = 100000
 	m, ncpu := fillCounts(t, n)
 	defer m.Close()
-	r := &mapReader{dec: &decoder{}, ncpu: ncpu}
+	r := &mapReader{dec: NewDecoder(nil, ""), ncpu: ncpu}
 	um := &codegen.UserMap{Name: "@", Key: types.Int64, Value: &types.Agg{Kind: types.AggCount}, PerCPU: true}
 	start, cpu0 := time.Now(), cpuTime()
 	om, err := r.read(um, m)
@@ -81,7 +81,7 @@ func TestClearAndZero(t *testing.T) {
 	needRoot(t)
 	m, ncpu := fillCounts(t, 100)
 	defer m.Close()
-	r := &mapReader{dec: &decoder{}, ncpu: ncpu}
+	r := &mapReader{dec: NewDecoder(nil, ""), ncpu: ncpu}
 	if err := r.zero(m); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func BenchmarkReadMap100k(b *testing.B) {
 	t := &testing.T{}
 	m, ncpu := fillCounts(t, 100000)
 	defer m.Close()
-	r := &mapReader{dec: &decoder{}, ncpu: ncpu}
+	r := &mapReader{dec: NewDecoder(nil, ""), ncpu: ncpu}
 	um := &codegen.UserMap{Name: "@", Key: types.Int64, Value: &types.Agg{Kind: types.AggCount}, PerCPU: true}
 	b.Run("dump", func(b *testing.B) {
 		for b.Loop() {

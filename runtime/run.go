@@ -31,23 +31,16 @@ const tick = 100 * time.Millisecond
 type engine struct {
 	obj  *codegen.Object
 	o    *Options
-	l    *loaded
+	l    *Loaded
 	w    output.Writer
 	buf  *outBuffer
-	dec  *decoder
-	mr   *mapReader
-	maps map[string]*userMap
+	disp *Dispatcher
 	src  source
 
 	lossMap  *ebpf.Map
 	lostSeen uint64
 
-	exitCode int
-	exited   bool           // exit() was called
-	argBuf   []output.Value // reused by printf
-	fast     []*fastFormat  // compiled printf formats by event ID
-	fastDone []bool
-	fmtBuf   []byte
+	exited bool // exit() was called
 	// stopNow is set by SIGINT/SIGTERM/ctx: stop reading at once.
 	stopNow atomic.Bool
 	// stopDrained is set when the traced process (-c/-p) exits: stop once
@@ -109,34 +102,28 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	}
 
 	tLoad := time.Now()
-	l, err := load(obj, &o)
+	l, err := Load(obj, LoadOptions{MinRingBuffer: o.MinRingBuffer, Verbose: o.Verbose, DebugVerifier: o.DebugVerifier, Stderr: o.Stderr})
 	if err != nil {
 		return 1, err
 	}
 	e.timing("load", tLoad)
-	defer l.close()
+	defer l.Close()
 	e.l = l
-	ncpu, err := ebpf.PossibleCPU()
-	if err != nil {
-		return 1, err
-	}
-	trailer := o.StrTruncTrailer
-	if trailer == "" {
-		trailer = ".."
-	}
-	e.dec = &decoder{stacks: &stackReader{maps: l.maps}, trailer: trailer}
-	e.mr = &mapReader{dec: e.dec, ncpu: ncpu}
-	e.maps = make(map[string]*userMap, len(obj.UserMaps))
-	for _, um := range obj.UserMaps {
-		if m := l.maps[um.Spec]; m != nil {
-			e.maps[um.Name] = &userMap{desc: um, m: m}
-		}
+	e.disp = &Dispatcher{
+		Obj:          obj,
+		W:            e.w,
+		Dec:          NewDecoder(func(name string) *ebpf.Map { return l.Maps[name] }, o.StrTruncTrailer),
+		UserMap:      UserMapsOf(obj, l.Maps),
+		Unsafe:       o.Unsafe,
+		File:         o.File,
+		TracedPID:    e.tracedPID,
+		BeforeSystem: e.buf.flush,
 	}
 	if obj.EventLoss != "" {
-		e.lossMap = l.maps[obj.EventLoss]
+		e.lossMap = l.Maps[obj.EventLoss]
 	}
 	if obj.RingBuf != "" {
-		rb := l.maps[obj.RingBuf]
+		rb := l.Maps[obj.RingBuf]
 		if rb == nil {
 			return 1, fmt.Errorf("no map %q for the output ring buffer", obj.RingBuf)
 		}
@@ -178,7 +165,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 	defer func() { releaseLater(ls.close(), o.BackgroundClose) }()
 	tAttach := time.Now()
 	if !exitEarly {
-		_, err := attachAll(obj, l, &o, pid, &ls, e.stopNow.Load)
+		_, err := attachAll(obj, l, &AttachOptions{PID: pid, Verbose: o.Verbose, Stderr: o.Stderr, Stop: e.stopNow.Load}, &ls, nil)
 		if errors.Is(err, errStopped) {
 			return 0, nil
 		}
@@ -270,7 +257,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.printMaps()
 	}
 	e.buf.flush()
-	return e.exitCode, nil
+	return e.disp.ExitCode, nil
 }
 
 // timing reports how long a phase took, with -v.
@@ -398,7 +385,7 @@ func (e *engine) takePending() ([][]byte, bool) {
 			break
 		}
 		out = append(out, append([]byte(nil), msg...))
-		if id := le.Uint64(msg); len(msg) >= 8 && id < uint64(len(e.obj.Events)) && e.obj.Events[id].Kind == codegen.EvExit {
+		if IsExit(e.obj, msg) {
 			exit = true
 		}
 	}
@@ -446,7 +433,7 @@ func (e *engine) reportLost() {
 	if e.src != nil {
 		n = e.src.lost()
 	}
-	if c := e.lostCount(); c > e.lostSeen {
+	if c := LostCount(e.lossMap); c > e.lostSeen {
 		n += c - e.lostSeen
 		e.lostSeen = c
 	}
@@ -457,17 +444,31 @@ func (e *engine) reportLost() {
 
 // printMaps prints every user map at exit, in name order as bpftrace does.
 func (e *engine) printMaps() {
-	ums := make([]*userMap, 0, len(e.maps))
-	for _, um := range e.maps {
-		ums = append(ums, um)
+	names := make([]string, 0, len(e.obj.UserMaps))
+	for _, um := range e.obj.UserMaps {
+		names = append(names, um.Name)
 	}
-	sort.Slice(ums, func(i, j int) bool { return ums[i].desc.Name < ums[j].desc.Name })
-	for _, um := range ums {
-		m, err := e.mr.read(um.desc, um.m)
-		if err != nil {
-			e.w.RuntimeError(err.Error(), nil)
-			continue
+	sort.Strings(names)
+	for _, name := range names {
+		e.disp.PrintMap(name, 0, 0, nil)
+	}
+}
+
+// handle processes one message; false once the program called exit().
+func (e *engine) handle(msg []byte) bool { return e.disp.Handle(msg) }
+
+// UserMapsOf is a Dispatcher.UserMap for a whole loaded object: @maps by
+// name, their kernel maps from maps (by spec name).
+func UserMapsOf(obj *codegen.Object, maps map[string]*ebpf.Map) func(name string) (*codegen.UserMap, *ebpf.Map) {
+	byName := make(map[string]*codegen.UserMap, len(obj.UserMaps))
+	for _, um := range obj.UserMaps {
+		byName[um.Name] = um
+	}
+	return func(name string) (*codegen.UserMap, *ebpf.Map) {
+		um := byName[name]
+		if um == nil {
+			return nil, nil
 		}
-		e.w.Map(m, 0, 0)
+		return um, maps[um.Spec]
 	}
 }

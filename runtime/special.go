@@ -22,8 +22,8 @@ func (e *engine) runPhase(ph probe.Phase) error {
 		return e.obj.Programs[idx[a]].ProbeIndex < e.obj.Programs[idx[b]].ProbeIndex
 	})
 	for _, i := range idx {
-		if _, err := testRun(e.l.progs[i].FD()); err != nil {
-			return fmt.Errorf("running %s: %w", probeName(e.obj.Programs[i]), err)
+		if _, err := testRun(e.l.Programs[i].FD()); err != nil {
+			return fmt.Errorf("running %s: %w", ProbeName(e.obj.Programs[i]), err)
 		}
 	}
 	return nil
@@ -66,7 +66,7 @@ func (e *engine) watchSignals(stop <-chan struct{}) {
 				return
 			case s := <-ch:
 				for _, i := range bySig[s] {
-					testRun(e.l.progs[i].FD())
+					testRun(e.l.Programs[i].FD())
 				}
 			}
 		}

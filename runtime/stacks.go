@@ -10,19 +10,20 @@ import (
 )
 
 // stackReader turns {int64 stackid; uint64 pid_tgid} values into symbolized
-// stacks, reading the stack trace maps named by codegen.StackMapName.
+// stacks, reading the stack trace maps named by codegen.StackMapName (looked
+// up by name: the REPL adds stack maps as entries come).
 type stackReader struct {
-	maps map[string]*ebpf.Map
+	lookup func(name string) *ebpf.Map
 }
 
 func (s *stackReader) value(t *types.Stack, b []byte) output.Value {
 	st := output.Stack{Mode: t.Mode, User: t.User}
 	id := int64(le.Uint64(b))
 	pid := int(le.Uint64(b[8:]) >> 32)
-	if s == nil || id < 0 {
+	if s == nil || s.lookup == nil || id < 0 {
 		return st
 	}
-	m := s.maps[codegen.StackMapName(t)]
+	m := s.lookup(codegen.StackMapName(t))
 	if m == nil {
 		return st
 	}
