@@ -1,0 +1,147 @@
+package stdlib
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// Builtins from bpftrace's newest stdlib.md that are one helper call, a
+// compile-time answer, or a clear refusal: numaid, pid/tid namespaces,
+// signal_thread, override, path, skboutput, is_* type tests.
+
+func init() {
+	register(
+		helperVar("numaid", asm.FnGetNumaNodeId, types.Uint32, 0, false),
+		&Entry{Name: "signal_thread", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: func(c Checker, call *Call) types.Type {
+				signal, _ := Lookup("signal")
+				return signal.Check(c, &Call{Node: call.Node, Name: "signal_thread", Args: call.Args, Paren: true})
+			},
+			Emit: func(g Gen, call *Call, _ Loc) {
+				g.Emit(asm.Mov.Imm(asm.R1, int32(g.Data(call).(int64))), asm.FnSendSignalThread.Call())
+			}},
+		&Entry{Name: "override", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Probes: []string{"kprobe"},
+			Check: func(c Checker, call *Call) types.Type {
+				if !c.Unsafe() {
+					c.Errorf(call.Span(), "override() is an unsafe function being used in safe mode")
+				}
+				if _, ok := wantInt(c, "override", call.Args[0]); !ok {
+					return nil
+				}
+				return &types.Void{}
+			},
+			Emit: func(g Gen, call *Call, _ Loc) {
+				r := g.Expr(call.Args[0])
+				g.Emit(asm.Mov.Reg(asm.R2, r))
+				g.Pop()
+				g.LoadCtx(asm.R1)
+				g.Emit(asm.FnOverrideReturn.Call())
+			}},
+		&Entry{Name: "path", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
+			Probes: []string{"fentry", "fexit", "iter"},
+			Check:  checkPath, Emit: emitPath},
+		&Entry{Name: "skboutput", Kind: Func, Paren: true, MinArgs: 4, MaxArgs: 4,
+			Check: func(c Checker, call *Call) types.Type {
+				c.Errorf(call.Span(), "skboutput() is not supported by gobpftrace (it writes PCAP files from a perf buffer)")
+				return nil
+			},
+			Emit: func(Gen, *Call, Loc) {}}, // never reached: Check always fails
+	)
+	for name, test := range typeTests {
+		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: checkTypeTest(test), Emit: emitConst})
+	}
+	// pid and tid are registered in process.go, whose init runs first (file order).
+	for _, name := range []string{"pid", "tid"} {
+		e, _ := Lookup(name)
+		e.Paren, e.MaxArgs = true, 1
+		e.Check = checkNamespaceArg(e.Check)
+	}
+}
+
+// checkNamespaceArg accepts pid(curr_ns) and pid(init). gobpftrace runs in
+// the initial PID namespace, where both read the same ids.
+func checkNamespaceArg(next func(Checker, *Call) types.Type) func(Checker, *Call) types.Type {
+	return func(c Checker, call *Call) types.Type {
+		if len(call.Args) == 1 {
+			if id, _ := identName(call.Args[0]); id != "curr_ns" && id != "init" {
+				c.Errorf(call.Args[0].Span(), "%s(): expected curr_ns or init", call.Name)
+				return nil
+			}
+		}
+		return next(c, call)
+	}
+}
+
+// typeTests are bpftrace's compile-time is_*() predicates.
+var typeTests = map[string]func(t types.Type, lit bool) bool{
+	"is_str":     func(t types.Type, _ bool) bool { _, ok := t.(*types.String); return ok },
+	"is_integer": func(t types.Type, _ bool) bool { return isInt(t) },
+	"is_unsigned_integer": func(t types.Type, _ bool) bool {
+		i, ok := t.(*types.Int)
+		return ok && !i.Signed
+	},
+	"is_ptr":     func(t types.Type, _ bool) bool { _, ok := t.(*types.Pointer); return ok },
+	"is_array":   func(t types.Type, _ bool) bool { _, ok := t.(*types.Array); return ok },
+	"is_literal": func(_ types.Type, lit bool) bool { return lit },
+}
+
+func checkTypeTest(test func(types.Type, bool) bool) func(Checker, *Call) types.Type {
+	return func(c Checker, call *Call) types.Type {
+		t := c.Check(call.Args[0])
+		if t == nil {
+			return nil
+		}
+		lit := false
+		switch call.Args[0].(type) {
+		case *ast.IntLit, *ast.StringLit, *ast.BoolLit:
+			lit = true
+		}
+		v := &constValue{}
+		if test(t, lit) {
+			v.Int = 1
+		}
+		c.SetData(call, v)
+		return &types.Bool{}
+	}
+}
+
+// path(p [, size]) resolves a struct path pointer with bpf_d_path, which
+// the kernel allows only in fentry/fexit (and iter) programs on its
+// allowlisted functions.
+func checkPath(c Checker, call *Call) types.Type {
+	t := c.Check(call.Args[0])
+	if t == nil {
+		return nil
+	}
+	if _, ok := t.(*types.Pointer); !ok {
+		c.Errorf(call.Args[0].Span(), "path() expects a struct path pointer, got %s", t)
+		return nil
+	}
+	n := c.MaxStrlen()
+	if len(call.Args) == 2 {
+		k, ok := c.ConstInt(call.Args[1])
+		if !ok || k < 1 {
+			c.Errorf(call.Args[1].Span(), "path(): size must be a positive integer constant")
+			return nil
+		}
+		if int(k) < n {
+			n = int(k)
+		}
+	}
+	c.SetData(call, n)
+	return &types.String{N: n}
+}
+
+func emitPath(g Gen, call *Call, dst Loc) {
+	n := g.Data(call).(int)
+	g.Zero(dst, n)
+	r := g.Expr(call.Args[0])
+	g.Emit(asm.Mov.Reg(asm.R1, r))
+	g.Pop()
+	g.Addr(asm.R2, dst)
+	g.Emit(asm.Mov.Imm(asm.R3, int32(n)), asm.FnDPath.Call())
+}
