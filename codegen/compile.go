@@ -201,6 +201,9 @@ func (c *compiler) program1(pi *sema.ProbeInfo, t *sema.Target, budget int) (p *
 		} else {
 			g.vars[v] = g.alloc(n)
 		}
+		if v.ZeroInit {
+			g.Zero(g.vars[v], v.Type.Size())
+		}
 	}
 	if pi.Probe.Pred != nil {
 		g.source(pi.Probe.Pred)

@@ -1,6 +1,10 @@
 package sema
 
-import "github.com/gobpftrace/gobpftrace/lang/ast"
+import (
+	"sort"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+)
 
 // Old published scripts (tcpaccept, tcpconnect, hrtimersnoop...) assign a
 // scratch variable in both arms of an if/else and read it after the if:
@@ -12,13 +16,17 @@ import "github.com/gobpftrace/gobpftrace/lang/ast"
 // We accept it, with a warning, when every path through the if assigns the
 // variable, so that each read after it is dominated by an assignment: the
 // variable is declared in the enclosing block before the if (hoisted).
-// A variable assigned in only some arms stays an error.
+// A variable assigned in only some arms (hrtimersnoop's "if (...) {
+// $duration = ...; }") is hoisted too, zeroed at probe entry, as older
+// bpftrace did for every variable; that gets a stronger warning.
 
 // hoistIfVars declares, in the current scope, the variables that the if
 // statement s assigns on every path and that the statements after it read.
 func (c *checker) hoistIfVars(s *ast.IfStmt, rest []ast.Stmt) {
 	all := assignedOnEveryPath(s)
-	if len(all) == 0 {
+	some := map[string]*ast.Variable{}
+	assignedOnSomePath(s, some)
+	if len(some) == 0 {
 		return
 	}
 	used := map[string]bool{}
@@ -30,15 +38,49 @@ func (c *checker) hoistIfVars(s *ast.IfStmt, rest []ast.Stmt) {
 			return true
 		})
 	}
-	for name, decl := range all {
+	names := make([]string, 0, len(some))
+	for name := range some {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		decl := some[name]
 		if !used[name] {
 			continue
 		}
 		if v, _ := c.lookupVar(name); v != nil {
 			continue
 		}
-		c.declareVar(decl)
-		c.list().Warnf(decl.Span(), "Variable $%s is assigned in every branch of the if and used after it; newer bpftrace scopes it to its block (accepted as older bpftrace did)", name)
+		v := c.declareVar(decl)
+		if all[name] != nil {
+			c.list().Warnf(decl.Span(), "Variable $%s is assigned in every branch of the if and used after it; newer bpftrace scopes it to its block (accepted as older bpftrace did)", name)
+			continue
+		}
+		v.ZeroInit = true
+		c.list().Warnf(decl.Span(), "Variable $%s is assigned in only some branches of the if and used after it; newer bpftrace scopes it to its block (accepted as older bpftrace did: it reads as zero when not assigned)", name)
+	}
+}
+
+// assignedOnSomePath adds the variables that some path through s assigns
+// with "=" (not inside loops), each with its first assignment target.
+func assignedOnSomePath(s ast.Stmt, out map[string]*ast.Variable) {
+	switch s := s.(type) {
+	case *ast.Block:
+		if s == nil {
+			return
+		}
+		for _, st := range s.Stmts {
+			assignedOnSomePath(st, out)
+		}
+	case *ast.AssignStmt:
+		if v, ok := s.Target.(*ast.Variable); ok && s.Op == "=" && out[v.Name] == nil {
+			out[v.Name] = v
+		}
+	case *ast.IfStmt:
+		assignedOnSomePath(s.Then, out)
+		if s.Else != nil {
+			assignedOnSomePath(s.Else, out)
+		}
 	}
 }
 

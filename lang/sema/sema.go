@@ -74,6 +74,10 @@ type Var struct {
 	Name string
 	Type types.Type
 	ID   int
+	// ZeroInit: the variable may be read before any assignment (assigned
+	// in only some arms of an if, as old scripts do), so codegen zeroes it
+	// at probe entry; it then reads as 0 or "" as in older bpftrace.
+	ZeroInit bool
 }
 
 // Map is one @map.

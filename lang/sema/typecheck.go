@@ -95,7 +95,7 @@ func (c *checker) block(b *ast.Block) {
 	}
 	c.push()
 	for i, s := range b.Stmts {
-		if is, ok := s.(*ast.IfStmt); ok && is.Else != nil {
+		if is, ok := s.(*ast.IfStmt); ok {
 			c.hoistIfVars(is, b.Stmts[i+1:])
 		}
 		c.stmt(s)
