@@ -35,6 +35,7 @@ func compile(a *args, f *lang.File, pid int, child *runtime.Child, stdout, stder
 		return nil, 1
 	}
 	timing(a, stderr, "parse", t0)
+	filterByPID(prog, pid)
 	if a.debugs("ast") {
 		fmt.Fprintf(stderr, "AST after: parse\n-------------------\n%s\n", ast.Dump(prog))
 	}
