@@ -68,6 +68,7 @@ var beginCases = []struct {
 	{"old script forms", "struct nd { int x; long y; };\nBEGIN { @b = @b + 1; @b = @b + 1; if (@b == 2) { $a = 10; } else if (@b == 3) { $a = 20; } else { $a = 30; } printf(\"%d %d %d %5s%\\n\", @b, $a, sizeof(nd), \"x\"); }", "2 10 16     x%\n"},
 	{"numaid pid ns is_*", `BEGIN { printf("%d %d %d %d%d%d%d%d\n", numaid < 1024, pid(init) == pid, tid(curr_ns) == tid, is_str("a"), is_integer(1), is_ptr(1), is_literal(1), is_unsigned_integer(-1)); }`, "1 1 1 11010\n"},
 	{"if-arm variable read after", `BEGIN { if (nsecs == 0) { $d = 5; $s = "abc"; } if (nsecs > 0) { $e = 7; } printf("%d [%s] %d\n", $d, $s, $e); }`, "0 [] 7\n"},
+	{"string index", `BEGIN { $p = "/abc"; printf("%d %d %c\n", $p[0] == "/"[0], $p[1], $p[2]); }`, "1 97 b\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

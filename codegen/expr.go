@@ -77,8 +77,13 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 			return g.remoteScalar(e)
 		}
 		// An element of an array value: with a constant index, load it
-		// from the array placed in memory.
-		at, ok := g.Type(e.X).(*types.Array)
+		// from the array placed in memory. A string indexes like an array
+		// of chars.
+		xt := g.Type(e.X)
+		at, ok := xt.(*types.Array)
+		if st, isStr := xt.(*types.String); isStr {
+			at, ok = &types.Array{Elem: types.Int8, Len: st.N}, true
+		}
 		idx, isConst := g.smallImm(e.Index)
 		if !ok || !isConst || idx < 0 || int(idx) >= at.Len {
 			g.fail("array index must be a constant within bounds here")
@@ -86,7 +91,7 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 		base, ok := g.locOf(e.X)
 		if !ok {
 			base = g.Temp(at.Size())
-			g.Store(e.X, base, at)
+			g.Store(e.X, base, xt)
 		}
 		r := g.Push()
 		g.loadScalar(r, base.At(int(idx)*at.Elem.Size()), at.Elem)

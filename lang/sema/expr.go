@@ -176,6 +176,14 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			return fieldType(xt.Elem)
 		case *types.Array:
 			return fieldType(xt.Elem)
+		case *types.String:
+			// A character of a string value: "$path[0] != "/"[0]" (opensnoop).
+			k, ok := c.constOf(e.Index)
+			if !ok || k.IsStr || k.Int < 0 || k.Int >= int64(xt.N) {
+				c.errorf(e.Index.Span(), "A string index must be an integer constant within the string (0 to %d)", xt.N-1)
+				return nil
+			}
+			return types.Int8
 		}
 		c.errorf(e.Span(), "The [] operator can not be used on expressions of type '%s'", xt)
 		return nil
