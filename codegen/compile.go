@@ -31,6 +31,7 @@ type compiler struct {
 	nlabel      int
 	nfunc       int
 	stackMaps   map[string]*types.Stack
+	constTables map[string]*ebpf.MapSpec
 	usesRingBuf bool
 	usesLoss    bool
 }
@@ -68,6 +69,9 @@ func Compile(prog *ast.Program, info *sema.Info) (obj *Object, err error) {
 			Name: name, Type: ebpf.StackTrace, KeySize: 4,
 			ValueSize: uint32(8 * st.Limit), MaxEntries: uint32(info.Config.MaxMapKeys),
 		}
+	}
+	for name, spec := range c.constTables {
+		c.obj.Maps[name] = spec
 	}
 	if c.scratchMax > 0 {
 		c.obj.Maps[scratchMapName] = &ebpf.MapSpec{
@@ -371,6 +375,24 @@ func (g *gen) StackMap(t *types.Stack) string {
 		g.c.stackMaps = map[string]*types.Stack{}
 	}
 	g.c.stackMaps[name] = t
+	return name
+}
+
+// ConstTable makes (once) an array map holding values, for lookups by index.
+func (g *gen) ConstTable(name string, valueSize int, values [][]byte) string {
+	if g.c.constTables == nil {
+		g.c.constTables = map[string]*ebpf.MapSpec{}
+	}
+	if _, ok := g.c.constTables[name]; !ok {
+		spec := &ebpf.MapSpec{Name: name, Type: ebpf.Array, KeySize: 4,
+			ValueSize: uint32(valueSize), MaxEntries: uint32(max(len(values), 1))}
+		for i, v := range values {
+			b := make([]byte, valueSize)
+			copy(b, v)
+			spec.Contents = append(spec.Contents, ebpf.MapKV{Key: uint32(i), Value: b})
+		}
+		g.c.constTables[name] = spec
+	}
 	return name
 }
 

@@ -164,4 +164,8 @@ type Gen interface {
 	PadStrings() bool
 	// StringConst stores a constant string of size n at dst.
 	StringConst(dst Loc, s string, n int)
+	// ConstTable returns the spec name of a read-only array map named name
+	// whose entry i holds values[i] (each valueSize bytes, zero padded),
+	// creating it on first use.
+	ConstTable(name string, valueSize int, values [][]byte) string
 }
