@@ -70,6 +70,7 @@ var beginCases = []struct {
 	{"if-arm variable read after", `BEGIN { if (nsecs == 0) { $d = 5; $s = "abc"; } if (nsecs > 0) { $e = 7; } printf("%d [%s] %d\n", $d, $s, $e); }`, "0 [] 7\n"},
 	{"string index", `BEGIN { $p = "/abc"; printf("%d %d %c\n", $p[0] == "/"[0], $p[1], $p[2]); }`, "1 97 b\n"},
 	{"syscall_name", `BEGIN { printf("%s|%s|%s|%s\n", syscall_name(0), syscall_name(59), syscall_name(9999), syscall_name(-1)); }`, "read|execve||\n"},
+	{"print bool", `BEGIN { print(true); print((true, 1)); print(1 > 2); }`, "event 13  [true]\nevent 13  [[true 1]]\nevent 13  [false]\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

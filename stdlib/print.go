@@ -223,7 +223,7 @@ func checkPrint(c Checker, call *Call) types.Type {
 		c.Errorf(call.Args[0].Span(), "print(): argument has no value")
 		return &types.Void{}
 	}
-	c.Event(call, EvPrintNonMap, "", []types.Type{payload(t)}, "")
+	c.Event(call, EvPrintNonMap, "", []types.Type{printPayload(t)}, "")
 	return &types.Void{}
 }
 

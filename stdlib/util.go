@@ -71,3 +71,19 @@ type astExpr = ast.Expr
 // fixSkip makes the jump two instructions back skip the last instruction
 // (a "jcc +1" built without a label).
 func fixSkip(g Gen) { g.SetJumpOffset(-2, 1) }
+
+// printPayload is payload for print(): bools stay bools (in tuples too),
+// which the runtime prints as true/false as bpftrace does.
+func printPayload(t types.Type) types.Type {
+	switch t := t.(type) {
+	case *types.Bool:
+		return t
+	case *types.Tuple:
+		el := make([]types.Type, len(t.Fields))
+		for i, f := range t.Fields {
+			el[i] = printPayload(f.Type)
+		}
+		return types.NewTuple(el...)
+	}
+	return payload(t)
+}
