@@ -32,7 +32,7 @@ var beginCases = []struct {
 	{"tuple", `BEGIN { $t = (1, "two", 3); printf("%d %s %d\n", $t.0, $t.1, $t.2); }`, "1 two 3\n"},
 	{"while", `BEGIN { $i = 0; $s = 0; while ($i < 10) { $s += $i; $i++; } printf("%d\n", $s); }`, "45\n"},
 	{"for range", `BEGIN { $s = 0; for ($i : 0..5) { if ($i == 3) { continue; } $s += $i; } printf("%d\n", $s); }`, "7\n"},
-	{"unroll", `BEGIN { $i = 1; unroll(4) { $i = $i * 2; } printf("%d\n", $i); }`, "16\n"},
+	{"unroll", `BEGIN { $i = 1; unroll(4) { $i = $i * 2; } unroll(1 + 1) { $i++; } printf("%d\n", $i); }`, "18\n"},
 	{"delete has_key", `BEGIN { @m[1] = 1; @m[2] = 2; delete(@m[1]); printf("%d %d\n", has_key(@m, 1), has_key(@m, 2)); }`, "0 1\n"},
 	{"pid comm", `BEGIN { if (pid > 0 && comm != "") { printf("ok\n"); } }`, "ok\n"},
 	{"strncmp", `BEGIN { printf("%d %d\n", strncmp("hello", "help", 3), strncmp("hello", "help", 4)); }`, "0 1\n"},
@@ -71,6 +71,7 @@ var beginCases = []struct {
 	{"string index", `BEGIN { $p = "/abc"; printf("%d %d %c\n", $p[0] == "/"[0], $p[1], $p[2]); }`, "1 97 b\n"},
 	{"syscall_name", `BEGIN { printf("%s|%s|%s|%s\n", syscall_name(0), syscall_name(59), syscall_name(9999), syscall_name(-1)); }`, "read|execve||\n"},
 	{"print bool", `BEGIN { print(true); print((true, 1)); print(1 > 2); }`, "event 13  [true]\nevent 13  [[true 1]]\nevent 13  [false]\n"},
+	{"probetype pton has_cpid", `BEGIN { $a = pton("127.0.0.1"); $b = pton("::1"); printf("%s %d %d %d %d %d\n", probetype, has_cpid, $a[0], $a[3], $b[15], sizeof($b)); }`, "special 0 127 1 1 16\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

@@ -1,6 +1,9 @@
 package stdlib
 
 import (
+	"net/netip"
+	"strings"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
@@ -43,6 +46,65 @@ func init() {
 		&Entry{Name: "path", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
 			Probes: []string{"fentry", "fexit", "iter"},
 			Check:  checkPath, Emit: emitPath},
+		&Entry{Name: "has_cpid", Kind: Var, Bare: true, Paren: true,
+			Check: func(c Checker, call *Call) types.Type {
+				v := &constValue{}
+				if c.ChildPID() > 0 {
+					v.Int = 1
+				}
+				c.SetData(call, v)
+				return &types.Bool{}
+			}, Emit: emitConst},
+		&Entry{Name: "probetype", Kind: Var, Bare: true, Paren: true,
+			Check: func(Checker, *Call) types.Type { return &types.String{N: 16} },
+			Emit: func(g Gen, _ *Call, dst Loc) {
+				g.StringConst(dst, probeType(g.ProbeName()), 16)
+			}},
+		&Entry{Name: "usermode", Kind: Var, Bare: true, Paren: true,
+			Check: func(c Checker, call *Call) types.Type {
+				if !c.CtxHasRegs() {
+					c.Errorf(call.Span(), "usermode can not be used with '%s' probes", c.Provider())
+					return nil
+				}
+				return types.Uint8
+			},
+			Emit: func(g Gen, _ *Call, _ Loc) {
+				// x86_64: the privilege level is in the low two bits of cs.
+				r := g.Push()
+				g.LoadCtx(r)
+				g.Emit(asm.LoadMem(r, r, int16(x86Regs["cs"]), asm.DWord),
+					asm.And.Imm(r, 3), asm.RSh.Imm(r, 1), asm.And.Imm(r, 1))
+			}},
+		&Entry{Name: "pton", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: checkPton,
+			Emit: func(g Gen, call *Call, dst Loc) {
+				for i, x := range g.Data(call).([]byte) {
+					g.StoreImm(dst.At(i), int64(x), asm.Byte)
+				}
+			}},
+		&Entry{Name: "static_assert", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
+			Check: func(c Checker, call *Call) types.Type {
+				if c.Check(call.Args[0]) == nil {
+					return nil
+				}
+				v, ok := c.ConstInt(call.Args[0])
+				if !ok {
+					c.Errorf(call.Args[0].Span(), "static_assert() expects a constant condition")
+					return nil
+				}
+				if v == 0 {
+					msg := "static_assert failed"
+					if len(call.Args) == 2 {
+						if m, ok := c.ConstString(call.Args[1]); ok {
+							msg = m
+						}
+					}
+					c.Errorf(call.Span(), "%s", msg)
+					return nil
+				}
+				return &types.Void{}
+			},
+			Emit: func(Gen, *Call, Loc) {}},
 		&Entry{Name: "skboutput", Kind: Func, Paren: true, MinArgs: 4, MaxArgs: 4,
 			Check: func(c Checker, call *Call) types.Type {
 				c.Errorf(call.Span(), "skboutput() is not supported by gobpftrace (it writes PCAP files from a perf buffer)")
@@ -144,4 +206,32 @@ func emitPath(g Gen, call *Call, dst Loc) {
 	g.Pop()
 	g.Addr(asm.R2, dst)
 	g.Emit(asm.Mov.Imm(asm.R3, int32(n)), asm.FnDPath.Call())
+}
+
+// probeType is the provider part of a canonical probe name; begin and end
+// are of type "special" (bpftrace's probetype).
+func probeType(name string) string {
+	p, _, _ := strings.Cut(name, ":")
+	switch p {
+	case "begin", "end", "BEGIN", "END", "self":
+		return "special"
+	}
+	return p
+}
+
+// checkPton converts an IPv4 or IPv6 address literal to its bytes.
+func checkPton(c Checker, call *Call) types.Type {
+	s, ok := c.ConstString(call.Args[0])
+	if !ok {
+		c.Errorf(call.Args[0].Span(), "pton() expects a string literal address")
+		return nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		c.Errorf(call.Args[0].Span(), "pton(): invalid address %q", s)
+		return nil
+	}
+	b := a.AsSlice()
+	c.SetData(call, b)
+	return &types.Array{Elem: types.Uint8, Len: len(b)}
 }

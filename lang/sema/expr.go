@@ -234,6 +234,15 @@ func (c *checker) constOf(e ast.Expr) (Const, bool) {
 				return Const{Int: -k.Int}, true
 			}
 		}
+	case *ast.Binary:
+		// Folded for compile-time arguments (static_assert, unroll...).
+		a, aok := c.constOf(e.L)
+		b, bok := c.constOf(e.R)
+		if aok && bok && !a.IsStr && !b.IsStr {
+			if v, ok := foldInt(e.Op, a.Int, b.Int); ok {
+				return Const{Int: v}, true
+			}
+		}
 	case *ast.Call:
 		// str($1) is the parameter as a string.
 		if e.Func == "str" && len(e.Args) == 1 {
@@ -624,4 +633,59 @@ func (c *checker) identAsType(x ast.Expr) types.Type {
 	t := c.typeExpr(&ast.TypeExpr{Base: ast.Base{Sp: id.Span()}, Name: id.Name})
 	*l = (*l)[:n] // an unknown type is reported as an unknown identifier instead
 	return t
+}
+
+// foldInt evaluates a binary operator on two signed 64-bit constants.
+func foldInt(op string, a, b int64) (int64, bool) {
+	bit := func(x bool) int64 {
+		if x {
+			return 1
+		}
+		return 0
+	}
+	switch op {
+	case "+":
+		return a + b, true
+	case "-":
+		return a - b, true
+	case "*":
+		return a * b, true
+	case "/":
+		if b == 0 {
+			return 0, false
+		}
+		return a / b, true
+	case "%":
+		if b == 0 {
+			return 0, false
+		}
+		return a % b, true
+	case "&":
+		return a & b, true
+	case "|":
+		return a | b, true
+	case "^":
+		return a ^ b, true
+	case "<<":
+		return a << uint64(b&63), true
+	case ">>":
+		return a >> uint64(b&63), true
+	case "==":
+		return bit(a == b), true
+	case "!=":
+		return bit(a != b), true
+	case "<":
+		return bit(a < b), true
+	case "<=":
+		return bit(a <= b), true
+	case ">":
+		return bit(a > b), true
+	case ">=":
+		return bit(a >= b), true
+	case "&&":
+		return bit(a != 0 && b != 0), true
+	case "||":
+		return bit(a != 0 || b != 0), true
+	}
+	return 0, false
 }

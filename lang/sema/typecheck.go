@@ -156,6 +156,8 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.expr(s.Count)
 		if !ok || n < 1 || n > 100 {
 			c.errorf(s.Count.Span(), "unroll count must be an integer constant between 1 and 100")
+		} else {
+			c.info.Consts[s.Count] = Const{Int: n} // folded for codegen
 		}
 		c.block(s.Body)
 	case *ast.ForStmt:
