@@ -1,0 +1,193 @@
+package kernelprobes
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gobpftrace/gobpftrace/internal/vmtest"
+)
+
+// kpLib is sourced by every VM case. trace runs gobpftrace with its
+// arguments in the background, waits until it has attached, runs
+// $TRIGGER (default: cat the target file, so that cat opens it), and
+// waits for it to exit; its stdout (without the attach notification) and
+// stderr become the case's.
+const kpLib = `
+: ${TRIGGER:=cat /kp/dir/target >/dev/null}
+trace() {
+	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 gobpftrace "$@" >$CASE_DIR/o 2>$CASE_DIR/e &
+	_p=$!
+	_n=300
+	while ! grep -q __BPFTRACE_NOTIFY $CASE_DIR/o 2>/dev/null; do
+		if ! kill -0 $_p 2>/dev/null || [ $_n -le 0 ]; then break; fi
+		sleep 0.1; _n=$((_n - 1))
+	done
+	eval "$TRIGGER"
+	wait $_p; _rc=$?
+	grep -v __BPFTRACE_NOTIFY $CASE_DIR/o
+	cat $CASE_DIR/e >&2
+	return $_rc
+}
+`
+
+// vmCase is one gobpftrace run in the VM and what its output must show.
+type vmCase struct {
+	name   string
+	script string   // sh, with trace() and $TRIGGER from kpLib
+	want   []string // regexps (multi-line) that stdout must match
+	errs   []string // regexps that stderr must match
+	noErr  bool     // stderr must hold nothing but "Attached N probe(s)"
+	exit   int
+}
+
+// trace is a script running gobpftrace -e prog with the default trigger.
+func trace(prog string, flags ...string) string {
+	return fmt.Sprintf("trace %s -e '%s'", strings.Join(flags, " "), prog)
+}
+
+const cat = `/comm == "cat"/`
+
+var vmCases = []vmCase{
+	// kprobe/kretprobe: argN, retval (do_sys_openat2(int dfd, const char __user
+	// *filename, struct open_how *how) returns the fd).
+	{name: "kprobe-args", script: trace(`kprobe:do_sys_openat2 ` + cat + ` { printf("dfd=%d file=%s flags=%d\n", (int32)arg0, str(uptr(arg1)), ((struct open_how *)arg2)->flags); exit(); }`),
+		want: []string{`^dfd=-100 file=/kp/dir/target flags=32768$`}, noErr: true},
+	{name: "kretprobe-retval", script: trace(`kretprobe:do_sys_openat2 ` + cat + ` { printf("ret=%d func=%s\n", retval, func); exit(); }`),
+		want: []string{`^ret=3 func=do_sys_openat2$`}, noErr: true},
+	// fentry/fexit: args typed from BTF, nested struct fields, retval.
+	{name: "fentry-args", script: trace(`fentry:do_sys_openat2 ` + cat + ` { printf("dfd=%d file=%s flags=%d mode=%d\n", args.dfd, str(uptr(args.filename)), args.how->flags, args->how->mode); exit(); }`),
+		want: []string{`^dfd=-100 file=/kp/dir/target flags=32768 mode=0$`}, noErr: true},
+	{name: "fentry-nested", script: trace(`fentry:vfs_open ` + cat + ` { printf("%s/%s %d\n", str(args.path->dentry->d_parent->d_name.name), str(args.path->dentry->d_name.name), args.file->f_path.dentry == args.path->dentry); exit(); }`),
+		want: []string{`^dir/target [01]$`}, noErr: true},
+	{name: "kprobe-cast", script: trace(`kprobe:vfs_open ` + cat + ` { $p = (struct path *)arg0; printf("%s %s\n", str($p->dentry->d_name.name), str(((struct path *)arg0)->dentry->d_parent->d_name.name)); exit(); }`),
+		want: []string{`^target dir$`}, noErr: true},
+	{name: "fexit-retval", script: trace(`fexit:do_sys_openat2 ` + cat + ` { printf("ret=%d dfd=%d file=%s\n", retval, args.dfd, str(uptr(args.filename))); exit(); }`),
+		want: []string{`^ret=3 dfd=-100 file=/kp/dir/target$`}, noErr: true},
+	// Wildcards: do_sys_open and do_sys_openat2 (only the latter fires for cat).
+	{name: "kprobe-wildcard", script: trace(`kprobe:do_sys_open* ` + cat + ` { printf("%s %s\n", func, probe); exit(); }`),
+		want: []string{`^do_sys_openat2 kprobe:do_sys_openat2$`}, errs: []string{`Attached 2 probes`}},
+	{name: "fentry-wildcard", script: trace(`fentry:do_sys_open* ` + cat + ` { printf("%s %s\n", func, probe); exit(); }`),
+		want: []string{`^do_sys_openat2 fentry:vmlinux:do_sys_openat2$`}, errs: []string{`Attached 2 probes`}},
+	{name: "kretprobe-wildcard", script: trace(`kretprobe:do_sys_open* ` + cat + ` { printf("%s %s %d\n", func, probe, retval); exit(); }`),
+		want: []string{`^do_sys_openat2 kretprobe:do_sys_openat2 3$`}, errs: []string{`Attached 2 probes`}},
+	// +offset: past the 5-byte ftrace call at the start of every traceable
+	// function, the next instruction.
+	{name: "kprobe-offset", script: trace(`kprobe:do_sys_openat2+5 ` + cat + ` { printf("%s %s\n", probe, func); exit(); }`),
+		want: []string{`^kprobe:do_sys_openat2\+5 do_sys_openat2$`}, noErr: true},
+	{name: "kprobe-bad-offset", script: `gobpftrace -e 'kprobe:do_sys_openat2+1 { exit(); }'`,
+		errs: []string{`do_sys_openat2\+1`, `(?i)instruction|offset`}, exit: 1},
+	// module:function (the VM loads no modules: vmlinux is the module).
+	{name: "kprobe-module", script: trace(`kprobe:vmlinux:do_sys_openat2 ` + cat + ` { printf("%s\n", probe); exit(); }`),
+		want: []string{`^kprobe:vmlinux:do_sys_openat2$`}, noErr: true},
+	{name: "fentry-module", script: trace(`fentry:vmlinux:do_sys_openat2 ` + cat + ` { printf("%s %d\n", probe, args.dfd); exit(); }`),
+		want: []string{`^fentry:vmlinux:do_sys_openat2 -100$`}, noErr: true},
+	// --no-feature kprobe: the same probes run as fentry/fexit, same output,
+	// and one notice each on stderr.
+	{name: "fallback-kprobe-args", script: trace(`kprobe:do_sys_openat2 `+cat+` { printf("dfd=%d file=%s flags=%d\n", (int32)arg0, str(uptr(arg1)), ((struct open_how *)arg2)->flags); exit(); }`, "--no-feature", "kprobe"),
+		want: []string{`^dfd=-100 file=/kp/dir/target flags=32768$`}, errs: []string{`kprobe:do_sys_openat2.*fentry`}},
+	{name: "fallback-kretprobe-retval", script: trace(`kretprobe:do_sys_openat2 `+cat+` { printf("ret=%d func=%s\n", retval, func); exit(); }`, "--no-feature", "kprobe"),
+		want: []string{`^ret=3 func=do_sys_openat2$`}, errs: []string{`kretprobe:do_sys_openat2.*fexit`}},
+	// Kernel stacks from a kprobe, symbolized from kallsyms.
+	{name: "kstack", script: trace(`kprobe:do_sys_openat2 ` + cat + ` { printf("%s", kstack); printf("%s", kstack(perf, 3)); printf("%s", kstack(raw, 2)); printf("[%s]\n", kstack(1)); exit(); }`),
+		want: []string{
+			`(?s)^\n        do_sys_openat2\+\d+\n        __x64_sys_openat\+\d+\n        do_syscall_64\+\d+\n        entry_SYSCALL_64_after_hwframe\+\d+\n\n`,
+			`(?m)^\tffffffff[0-9a-f]{8} do_sys_openat2\+\d+\n\tffffffff[0-9a-f]{8} __x64_sys_openat\+\d+\n\tffffffff[0-9a-f]{8} do_syscall_64\+\d+\n\n`,
+			`(?m)^ffffffff[0-9a-f]{8}\nffffffff[0-9a-f]{8}\n`,
+			`\[\n        do_sys_openat2\+\d+\n\]`,
+		}, noErr: true},
+	{name: "kprobe-reg-ksym", script: trace(`kprobe:do_sys_openat2 ` + cat + ` { printf("%s %s %d\n", ksym(reg("ip")), ksym(kaddr("do_sys_openat2")), reg("ip") - kaddr("do_sys_openat2") <= 5); exit(); }`),
+		want: []string{`^do_sys_openat2 do_sys_openat2 1$`}, noErr: true},
+	{name: "fentry-stack-probe", script: trace(`fentry:vfs_open ` + cat + ` { @[kstack(2), func, probe] = count(); exit(); }`),
+		want: []string{`(?s)@\[\n        vfs_open\+\d+\n        (do_open|path_openat)[^\n]*\n, vfs_open, fentry:vmlinux:vfs_open\]: 1`}, noErr: true},
+	// Counting in a map and printing it on exit.
+	{name: "kprobe-count", script: `TRIGGER='cat /kp/dir/target /kp/dir/target >/dev/null'; ` + trace(`kprobe:vfs_open `+cat+` { @[func] = count(); } kretprobe:do_sys_openat2 `+cat+` { @ret = max(retval); } kprobe:do_exit `+cat+` { exit(); }`),
+		want: []string{`@\[vfs_open\]: [2-9]`, `@ret: [34]`}, noErr: true},
+	// Errors name the function and the reason.
+	{name: "kprobe-missing", script: `gobpftrace -e 'kprobe:no_such_function_xyz { exit(); }'`,
+		errs: []string{`no_such_function_xyz`}, exit: 1},
+	{name: "fentry-missing", script: `gobpftrace -e 'fentry:no_such_function_xyz { exit(); }'`,
+		errs: []string{`no_such_function_xyz.*not found`}, exit: 1},
+	// Listing: kprobes from available_filter_functions, fentry from BTF.
+	{name: "list", script: `gobpftrace -l 'kprobe:do_sys_open*'; gobpftrace -l 'fentry:do_sys_open*'; gobpftrace -lv 'fentry:do_sys_openat2'; gobpftrace -l -e 'kprobe:do_sys_open* {} fexit:vfs_open {}'`,
+		want: []string{
+			`(?m)^kprobe:do_sys_open\nkprobe:do_sys_openat2\nfentry:vmlinux:do_sys_open\nfentry:vmlinux:do_sys_openat2\n`,
+			`(?m)^fentry:vmlinux:do_sys_openat2\n    int dfd\n    const char \* filename\n    struct open_how \* how\n    long retval\n`,
+			`(?m)^kprobe:do_sys_open\nkprobe:do_sys_openat2\nfexit:vmlinux:vfs_open$`,
+		}, noErr: true},
+}
+
+// TestVM runs every vmCase in one boot of the VM kernel.
+func TestVM(t *testing.T) {
+	requireRoot(t)
+	vmtest.Require(t)
+	t.Parallel()
+	bin := gobpftrace(t)
+	cfg := vmtest.Config{
+		Files: map[string]string{"/bin/gobpftrace": bin},
+		Contents: map[string]string{
+			"/kp/lib.sh":     kpLib,
+			"/kp/dir/target": "target\n",
+		},
+	}
+	var cases []vmtest.Case
+	for _, c := range vmCases {
+		cases = append(cases, vmtest.Case{Name: c.name, Timeout: 40 * time.Second, Script: ". /kp/lib.sh\n" + c.script})
+	}
+	cases = append(cases, timingCase)
+	t0 := time.Now()
+	res := vmtest.RunCases(t, cfg, cases)
+	t.Logf("VM: %d cases in %v", len(cases), time.Since(t0).Round(time.Millisecond))
+	for _, c := range vmCases {
+		t.Run(c.name, func(t *testing.T) {
+			r := res[c.name]
+			check(t, c, r)
+		})
+	}
+	// The forced fallback prints what the real kprobe printed.
+	for _, pair := range [][2]string{{"kprobe-args", "fallback-kprobe-args"}, {"kretprobe-retval", "fallback-kretprobe-retval"}} {
+		if a, b := res[pair[0]].Stdout, res[pair[1]].Stdout; a != b {
+			t.Errorf("%s printed %q but %s printed %q", pair[1], b, pair[0], a)
+		}
+		if n := strings.Count(res[pair[1]].Stderr, "instead"); n != 1 {
+			t.Errorf("%s: want one fallback notice, got %d:\n%s", pair[1], n, res[pair[1]].Stderr)
+		}
+	}
+	reportTiming(t, res[timingCase.Name])
+}
+
+var attachedLine = regexp.MustCompile(`^Attached \d+ probes?$`)
+
+func check(t *testing.T, c vmCase, r vmtest.CaseResult) {
+	t.Helper()
+	bad := false
+	if r.Exit != c.exit || r.TimedOut {
+		t.Errorf("exit %d (timed out: %v), want %d", r.Exit, r.TimedOut, c.exit)
+		bad = true
+	}
+	for _, w := range c.want {
+		if !regexp.MustCompile("(?m)" + w).MatchString(r.Stdout) {
+			t.Errorf("stdout does not match %q", w)
+			bad = true
+		}
+	}
+	for _, w := range c.errs {
+		if !regexp.MustCompile("(?m)" + w).MatchString(r.Stderr) {
+			t.Errorf("stderr does not match %q", w)
+			bad = true
+		}
+	}
+	if c.noErr {
+		for _, l := range lines(r.Stderr) {
+			if !attachedLine.MatchString(l) {
+				t.Errorf("unexpected stderr line %q", l)
+				bad = true
+			}
+		}
+	}
+	if bad || testing.Verbose() {
+		t.Logf("script:\n%s\nstdout:\n%s\nstderr:\n%s", c.script, r.Stdout, r.Stderr)
+	}
+}
