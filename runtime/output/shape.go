@@ -90,31 +90,52 @@ func sortOrder(entries []Entry, kind types.AggKind, hist bool) []int32 {
 	default:
 		byValue = false
 	}
-	type item struct {
-		k   uint64
-		pos int32
-	}
-	items := make([]item, len(entries))
+	intKeys := allIntKeys(entries)
+	items := make([]sortItem, len(entries))
 	for i, e := range entries {
 		items[i].pos = int32(i)
 		if byValue {
 			items[i].k = keyOf(e.Val)
 		}
+		if intKeys {
+			// keyCmp's order: as int64, sign bit flipped for unsigned order.
+			items[i].ik = uint64(asSigned(e.Key)) ^ 1<<63
+		}
 	}
-	slices.SortFunc(items, func(a, b item) int {
-		if a.k != b.k {
-			return cmp.Compare(a.k, b.k)
-		}
-		if c := keyCmp(entries[a.pos].Key, entries[b.pos].Key); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.pos, b.pos)
-	})
+	if intKeys {
+		// The common @[int] = count(): keys are distinct integers, so
+		// (value, key) orders every entry; radix-sorted, with no
+		// interface comparisons.
+		radixSort(items)
+	} else {
+		slices.SortFunc(items, func(a, b sortItem) int {
+			if a.k != b.k {
+				return cmp.Compare(a.k, b.k)
+			}
+			if c := keyCmp(entries[a.pos].Key, entries[b.pos].Key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.pos, b.pos)
+		})
+	}
 	order := make([]int32, len(items))
 	for i, it := range items {
 		order[i] = it.pos
 	}
 	return order
+}
+
+// allIntKeys reports whether every key is an Int or Uint (keyCmp then
+// compares them as int64).
+func allIntKeys(es []Entry) bool {
+	for _, e := range es {
+		switch e.Key.(type) {
+		case Int, Uint:
+		default:
+			return false
+		}
+	}
+	return len(es) > 0
 }
 
 func allInts(es []Entry) bool {
