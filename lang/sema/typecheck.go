@@ -222,6 +222,71 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 	c.loops--
 }
 
+// settleVarWidth is settleVar for "$x = v" and "$x op= v": as in bpftrace,
+// an integer variable keeps the width of its first assignment, so that
+// "$x = (uint8)255; $x++" wraps to 0. A later "=" of a wider non-literal
+// integer widens the variable instead (bpftrace rejects that; older
+// bpftrace kept every variable in 64 bits, and old scripts rely on it).
+// keep is true when the value must not widen the variable (a literal,
+// or a compound assignment, whose result is stored at the variable's width).
+func (c *checker) settleVarWidth(decl *ast.Variable, v *Var, t types.Type, compound bool, val ast.Expr) {
+	ti, isInt := t.(*types.Int)
+	if !isInt {
+		c.settleVar(decl, v, t)
+		return
+	}
+	c.info.Vars[decl] = v
+	if v.Type == nil || !c.final {
+		lit, isLit := c.intLitValue(val)
+		switch vt := v.Type.(type) {
+		case nil:
+			if (compound || isLit) && ti.Bits < 64 {
+				// a literal or compound first use: the usual 64 bits
+				v.Type = storage(t)
+			} else {
+				v.Type = t
+			}
+		case *types.Int:
+			keep := compound || isLit && fitsInt(lit, vt)
+			if !keep && ti.Bits > vt.Bits {
+				v.Type = &types.Int{Bits: ti.Bits, Signed: vt.Signed}
+			}
+		default:
+			u, _ := unify(v.Type, t)
+			v.Type = u
+		}
+		c.varTypes[decl] = v.Type
+	}
+	c.info.Types[decl] = v.Type
+}
+
+// intLitValue is the value of an integer literal (or a negated one).
+func (c *checker) intLitValue(e ast.Expr) (int64, bool) {
+	switch x := e.(type) {
+	case *ast.IntLit:
+		return int64(x.Value), true
+	case *ast.Unary:
+		if x.Op == "-" {
+			if v, ok := c.intLitValue(x.X); ok {
+				return -v, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// fitsInt reports whether v is representable in t.
+func fitsInt(v int64, t *types.Int) bool {
+	if t.Bits >= 64 {
+		return true
+	}
+	if t.Signed {
+		lim := int64(1) << (t.Bits - 1)
+		return v >= -lim && v < lim
+	}
+	return v >= 0 && v < int64(1)<<t.Bits
+}
+
 // settleVar fixes a variable's type from its first declaration.
 func (c *checker) settleVar(decl *ast.Variable, v *Var, t types.Type) {
 	c.info.Vars[decl] = v
@@ -282,7 +347,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		if vt != nil && c.final && v.Type != nil && !assignable(v.Type, vt) {
 			c.errorf(s.Span(), "Type mismatch for $%s: trying to assign value of type '%s' when variable already has a type '%s'", t.Name, vt, v.Type)
 		}
-		c.settleVar(decl, v, vt)
+		c.settleVarWidth(decl, v, vt, s.Op != "=", s.Value)
 		c.info.Vars[t] = v
 		c.info.Types[t] = v.Type
 	case *ast.MapRef, *ast.MapAccess:
