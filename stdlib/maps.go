@@ -13,6 +13,9 @@ func init() {
 	register(
 		&Entry{Name: "len", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
 			Check: func(c Checker, call *Call) types.Type {
+				if isStackCall(call.Args[0]) {
+					return checkStackLen(c, call)
+				}
 				name, ok := c.MapArg(call.Args[0])
 				if !ok {
 					return nil
@@ -20,7 +23,11 @@ func init() {
 				c.SetData(call, name)
 				return types.Int64
 			},
-			Emit: func(g Gen, call *Call, _ Loc) {
+			Emit: func(g Gen, call *Call, dst Loc) {
+				if st, ok := g.Data(call).(*types.Stack); ok {
+					emitStackLen(g, st)
+					return
+				}
 				g.MapLen(g.MapSpec(g.Data(call).(string)))
 				r := g.Push()
 				g.Emit(asm.Mov.Reg(r, asm.R0))
@@ -79,4 +86,43 @@ func checkMapAccessArgs(c Checker, call *Call) {
 		return
 	}
 	c.SetData(call, ast.Expr(ma))
+}
+
+// isStackCall: len(ustack), len(kstack(3)) count the frames of a stack
+// taken right there.
+func isStackCall(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name == "ustack" || x.Name == "kstack"
+	case *ast.Call:
+		return x.Func == "ustack" || x.Func == "kstack"
+	}
+	return false
+}
+
+func checkStackLen(c Checker, call *Call) types.Type {
+	st, ok := c.Check(call.Args[0]).(*types.Stack)
+	if !ok {
+		return nil
+	}
+	c.SetData(call, st)
+	return types.Int64
+}
+
+// emitStackLen takes the stack with bpf_get_stack into a temporary and
+// pushes its depth (bytes copied / 8; 0 on error).
+func emitStackLen(g Gen, st *types.Stack) {
+	n := st.Limit * 8
+	buf := g.Temp(n)
+	g.LoadCtx(asm.R1)
+	g.Addr(asm.R2, buf)
+	flags := int32(0)
+	if st.User {
+		flags = bpfFUserStack
+	}
+	g.Emit(asm.Mov.Imm(asm.R3, int32(n)), asm.Mov.Imm(asm.R4, flags), asm.FnGetStack.Call())
+	r := g.Push()
+	g.Emit(asm.Mov.Reg(r, asm.R0), asm.ArSh.Imm(r, 3),
+		asm.JSGE.Imm(r, 0, ""), asm.Mov.Imm(r, 0))
+	fixSkip(g)
 }
