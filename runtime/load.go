@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
 
 // Loaded is (part of) an Object in the kernel: its maps by spec name, and
@@ -269,6 +270,13 @@ func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *LoadOptions) 
 				log = log[len(log)-verifierTail:]
 			}
 			return nil, &CompilerBugError{Probe: name, Err: ve.Cause, Log: log}
+		}
+		if p.Target != nil {
+			// EPERM for a tracing program is the kernel refusing the
+			// kind, not MEMLOCK (as cilium/ebpf's message suggests).
+			if le := probe.LoadError(p.Target, &probe.Ctx{ProgType: spec.Type, AttachTo: spec.AttachTo}, err); le != err {
+				return nil, le
+			}
 		}
 		return nil, fmt.Errorf("loading the program for %s: %w", name, err)
 	}

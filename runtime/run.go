@@ -96,10 +96,6 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		return 1, nil
 	}
 	e.printNotices()
-	if !o.Quiet {
-		e.w.AttachedProbes(nprobes)
-		e.buf.flush()
-	}
 
 	tLoad := time.Now()
 	l, err := Load(obj, LoadOptions{MinRingBuffer: o.MinRingBuffer, Verbose: o.Verbose, DebugVerifier: o.DebugVerifier, Stderr: o.Stderr})
@@ -174,6 +170,12 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		}
 	}
 	e.timing("attach", tAttach)
+	// Said once everything is attached (a script waiting for it may then
+	// rely on it), and not at all when loading or attaching failed.
+	if !o.Quiet {
+		e.w.AttachedProbes(nprobes)
+		e.buf.flush()
+	}
 	if o.DryRun {
 		return 0, nil
 	}
