@@ -144,7 +144,7 @@ func (p fentryProvider) Context(t *Target, h Host) (*Ctx, error) {
 	if p.exit {
 		at = ebpf.AttachTraceFExit
 	}
-	ctx := &Ctx{ProgType: ebpf.Tracing, AttachType: at, AttachTo: t.Func, Disallow: []string{"reg"}}
+	ctx := &Ctx{ProgType: ebpf.Tracing, AttachType: at, AttachTo: t.Func, Disallow: []string{"reg"}, KstackSkip: trampolineFrames}
 	ctx.Args, ctx.ArgsStruct = u64SlotArgs(t.Name+"_args", fn.Params)
 	if p.exit {
 		if _, void := fn.Ret.(*types.Void); !void {
@@ -166,6 +166,12 @@ func (p fentryProvider) Context(t *Target, h Host) (*Ctx, error) {
 	}
 	return ctx, nil
 }
+
+// trampolineFrames are the frames a kernel stack taken in an fentry/fexit
+// program starts with: the program (bpf_prog_TAG_NAME+N) and the BPF
+// trampoline that called it (bpf_trampoline_ID+N); the traced function
+// (at +5, past its ftrace call) and its callers follow.
+const trampolineFrames = 2
 
 // RetvalType is the type of retval in fexit:t (nil for void functions or
 // other providers). Exported for the checker, which types retval with it.

@@ -133,7 +133,7 @@ func (h *RealHost) Features() Features {
 		// the probe (a program load, ~15 ms) runs only without kprobes.
 		switch {
 		case off["fentry"] || off["kfunc"]:
-			h.fentErr = errors.New("switched off with --no-feature")
+			h.fentErr = errors.New("fentry is switched off (--no-feature)")
 		case f.Kprobe:
 			f.Fentry = true
 		default:

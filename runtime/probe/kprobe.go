@@ -1,15 +1,18 @@
 package probe
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -189,10 +192,26 @@ type kprobeMultiFuncs []string
 // when the kernel has no kprobes but can run tracing programs.
 func (p kprobeProvider) Context(t *Target, h Host) (*Ctx, error) {
 	f := FeaturesOf(h)
-	if !f.Kprobe && f.Fentry && t.Offset == 0 && t.Extra == nil {
-		if ctx, err := p.fentryFallback(t, h); err == nil {
-			return ctx, nil
+	if !f.Kprobe {
+		var why error
+		switch {
+		case t.Offset != 0:
+			why = errors.New("fentry cannot attach at an offset")
+		case !f.Fentry:
+			why = errors.New("this kernel does not allow BPF tracing programs")
+			if fh, ok := h.(interface{ FentryError() error }); ok && fh.FentryError() != nil {
+				why = fh.FentryError()
+			}
+		default:
+			ctx, err := p.fentryFallback(t, h)
+			if err == nil {
+				return ctx, nil
+			}
+			why = err
 		}
+		// Attach fails on this kernel; its error will say why the
+		// fallback was not taken.
+		noFallback.Store(t, why)
 	}
 	ctx := &Ctx{ProgType: ebpf.Kprobe, HasRegs: true, Disallow: []string{"args"}}
 	if p.ret {
@@ -220,7 +239,7 @@ func (p kprobeProvider) fentryFallback(t *Target, h Host) (*Ctx, error) {
 	if p.ret {
 		at, as = ebpf.AttachTraceFExit, "fexit"
 	}
-	ctx := &Ctx{ProgType: ebpf.Tracing, AttachType: at, AttachTo: t.Func, Disallow: []string{"args", "reg"}}
+	ctx := &Ctx{ProgType: ebpf.Tracing, AttachType: at, AttachTo: t.Func, Disallow: []string{"args", "reg"}, KstackSkip: trampolineFrames}
 	if p.ret {
 		ctx.Retval = &Loc{Kind: LocCtx, Offset: 8 * len(fn.Params), Size: 8}
 	} else {
@@ -273,14 +292,67 @@ func kprobeError(t *Target, err error) error {
 	case errors.Is(err, link.ErrNotSupported), errors.Is(err, os.ErrNotExist) && !haveKprobes():
 		// cilium/ebpf's chain (tracefs paths) adds nothing for the user;
 		// keep it for errors.Is only.
+		why := "the fentry/fexit fallback could not be used"
+		if v, ok := noFallback.Load(t); ok {
+			why = "the " + fallbackKind(t) + " fallback failed too: " + v.(error).Error()
+		}
 		return &quietError{
-			msg: fmt.Sprintf("cannot attach %s to %s: kprobes are not supported by this kernel (no kprobe PMU or kprobe_events: CONFIG_KPROBES unset), and the fentry/fexit fallback could not be used", what, t.Func),
+			msg: fmt.Sprintf("cannot attach %s to %s: kprobes are not supported by this kernel (no kprobe PMU or kprobe_events: CONFIG_KPROBES unset), and %s", what, t.Func, why),
+			err: err,
+		}
+	case t.Offset != 0 && (errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EILSEQ)) && kernelFuncExists(t.Func):
+		// The kernel refuses an address inside an instruction (EILSEQ,
+		// reported as EINVAL), and cilium/ebpf's retry with the
+		// __x64_ prefix then fails with ENOENT.
+		return &quietError{
+			msg: fmt.Sprintf("cannot attach %s to %s+%d: the kernel refused the offset: %s+%d is not at an instruction boundary (or cannot be probed)", what, t.Func, t.Offset, t.Func, t.Offset),
 			err: err,
 		}
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("cannot attach %s to %s: function not found, or not traceable (inlined, or marked notrace): %w", what, t.Func, err)
 	}
 	return fmt.Errorf("cannot attach %s to %s: %w", what, t.Func, err)
+}
+
+// noFallback holds, per kprobe target on a kernel without kprobes, why
+// Context could not switch it to fentry/fexit (an error).
+var noFallback sync.Map
+
+func fallbackKind(t *Target) string {
+	if t.Provider == "kretprobe" {
+		return "fexit"
+	}
+	return "fentry"
+}
+
+// kernelFuncExists reports whether a kernel function is known to
+// available_filter_functions or, where that is unreadable, to
+// /proc/kallsyms. It runs on error paths only: kallsyms is slow to read.
+func kernelFuncExists(name string) bool {
+	if tf, err := MountTracefs(); err == nil {
+		if fs, err := tf.FilterFunctions(); err == nil && len(fs) > 0 {
+			for _, f := range fs {
+				if f.Name == name {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	f, err := os.Open("/proc/kallsyms")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// "ffffffff81234560 T name\t[module]"
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 3 && fields[2] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // List implements Lister: traceable functions, "kprobe:FUNC" (with

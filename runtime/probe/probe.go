@@ -101,6 +101,12 @@ type Ctx struct {
 	// RetvalType is the type of retval when the probe knows it (fexit, from
 	// BTF); nil means the default 64-bit integer (kretprobe, uretprobe).
 	RetvalType types.Type
+	// KstackSkip is how many frames at the top of a kernel stack taken
+	// here belong to BPF itself (fentry/fexit: the program and its
+	// trampoline), for bpf_get_stackid's skip flags (BPF_F_SKIP_FIELD_MASK),
+	// so that kstack starts at the traced function as it does in a kprobe.
+	// (Added.)
+	KstackSkip int
 }
 
 // Arg is a named, typed argument.
