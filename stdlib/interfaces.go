@@ -43,6 +43,9 @@ type Checker interface {
 	Unsafe() bool
 	// KernelAddr is the address of a kernel symbol (kallsyms).
 	KernelAddr(name string) (uint64, bool)
+	// KernelVarID is the vmlinux BTF type id of the kernel variable name
+	// (BTF holds the per-CPU ones), for ld_imm64 BPF_PSEUDO_BTF_ID.
+	KernelVarID(name string) (uint32, bool)
 	// KernelStruct finds "struct name" in the preamble or kernel BTF.
 	KernelStruct(name string) (*types.Struct, bool)
 	// NamedParam returns a named parameter ("--name=value") given on the command line.

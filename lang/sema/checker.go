@@ -2,6 +2,8 @@ package sema
 
 import (
 	"fmt"
+
+	"github.com/cilium/ebpf/btf"
 	"runtime"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -217,4 +219,20 @@ func (c *checker) KernelAddr(name string) (uint64, bool) {
 	}
 	s, ok := t.Addr(name)
 	return s.Addr, ok && s.Addr != 0
+}
+
+func (c *checker) KernelVarID(name string) (uint32, bool) {
+	k := c.kernel()
+	if k == nil || k.Spec() == nil {
+		return 0, false
+	}
+	var v *btf.Var
+	if err := k.Spec().TypeByName(name, &v); err != nil {
+		return 0, false
+	}
+	id, err := k.Spec().TypeID(v)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(id), true
 }
