@@ -265,6 +265,9 @@ func (c *compiler) program1(pi *sema.ProbeInfo, t *sema.Target, budget int) (p *
 		spec.Type = ebpf.RawTracepoint
 	}
 	p = &Program{Spec: spec, Target: t.Target, ProbeIndex: pi.Index}
+	if t.Ctx != nil {
+		p.Notice = t.Ctx.Notice
+	}
 	if !t.RunByRuntime {
 		p.Provider = t.Provider
 	}

@@ -400,6 +400,14 @@ func (g *gen) MaxStrlen() int { return g.info.Config.MaxStrlen }
 
 func (g *gen) ProbeName() string { return g.t.Target.Name }
 
+// KstackSkip is how many BPF frames top a kernel stack taken in this target.
+func (g *gen) KstackSkip() int {
+	if g.t.Ctx == nil {
+		return 0
+	}
+	return g.t.Ctx.KstackSkip
+}
+
 // StringConst stores s NUL-padded to n bytes at dst.
 func (g *gen) StringConst(dst stdlib.Loc, s string, n int) {
 	b := []byte(s)

@@ -148,6 +148,9 @@ type Gen interface {
 	TargetFunc() string
 	// ProbeName is the full name of the target being compiled (the probe builtin).
 	ProbeName() string
+	// KstackSkip is the number of frames (the BPF program, a trampoline)
+	// that top kernel stacks taken in the target and must be skipped.
+	KstackSkip() int
 	// Lookup calls map_lookup_elem; the value pointer (or NULL) is in r0.
 	Lookup(spec string, key Loc)
 	// Update calls map_update_elem(spec, key, val, BPF_ANY).

@@ -119,6 +119,8 @@ func emitStackLen(g Gen, st *types.Stack) {
 	flags := int32(0)
 	if st.User {
 		flags = bpfFUserStack
+	} else {
+		flags = int32(g.KstackSkip() & 0xff) // BPF_F_SKIP_FIELD_MASK
 	}
 	g.Emit(asm.Mov.Imm(asm.R3, int32(n)), asm.Mov.Imm(asm.R4, flags), asm.FnGetStack.Call())
 	r := g.Push()

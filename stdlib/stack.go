@@ -87,6 +87,8 @@ func emitStack(g Gen, call *Call, dst Loc) {
 	flags := int32(0)
 	if t.User {
 		flags = bpfFUserStack
+	} else {
+		flags = int32(g.KstackSkip() & 0xff) // BPF_F_SKIP_FIELD_MASK
 	}
 	g.Emit(asm.LoadMapPtr(asm.R2, 0).WithReference(spec), asm.Mov.Imm(asm.R3, flags), asm.FnGetStackid.Call())
 	g.StoreReg(dst, asm.R0, asm.DWord)
