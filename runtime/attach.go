@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
@@ -64,6 +65,54 @@ func (a *links) close() (lingering []*os.File) {
 	}
 	wg.Wait()
 	return lingering
+}
+
+// handOver gives every link to the closer process (closer.go), which
+// detaches them at once, concurrently, while this process goes on (reading
+// the maps) and exits without waiting for the kernel: a link's detach waits
+// for an RCU grace period (~20 ms), its tracepoint's teardown far longer.
+// It returns false, with the links untouched, when that cannot be done.
+func (a *links) handOver() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var files []*os.File
+	fail := func() bool {
+		for _, f := range files {
+			f.Close()
+		}
+		return false
+	}
+	for _, l := range a.ls {
+		var f *os.File
+		if fl, ok := l.(interface{ FD() int }); ok {
+			fd, err := unix.FcntlInt(uintptr(fl.FD()), unix.F_DUPFD_CLOEXEC, 3)
+			if err != nil {
+				return fail()
+			}
+			f = os.NewFile(uintptr(fd), "bpf_link")
+		} else if pe, ok := l.(link.PerfEvent); ok {
+			// Attached by ioctl: the program goes with the perf event.
+			var err error
+			if f, err = pe.PerfEvent(); err != nil {
+				return fail()
+			}
+		} else {
+			return fail()
+		}
+		files = append(files, f)
+	}
+	if len(files) == 0 {
+		return true
+	}
+	if handOff(files, len(files)) != nil {
+		return fail()
+	}
+	// The closer holds the links now: closing ours only drops references.
+	for _, l := range a.ls {
+		l.Close()
+	}
+	a.ls = nil
+	return true
 }
 
 // keepPerfEvent returns a duplicate of the perf event fd behind a BPF perf

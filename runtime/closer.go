@@ -3,6 +3,8 @@ package runtime
 import (
 	"os"
 	"os/exec"
+	"strconv"
+	"sync"
 	"syscall"
 )
 
@@ -10,13 +12,31 @@ import (
 // events it inherited until its parent exits (see links.close).
 const closerEnv = "GOBPFTRACE_PERF_CLOSER"
 
+// closeNowEnv is how many of the inherited descriptors after fd 3 the
+// closer closes at once (links handed over by links.handOver), rather than
+// when the parent exits.
+const closeNowEnv = "GOBPFTRACE_CLOSE_NOW"
+
 // IsCloser reports whether this process was started as the perf-event
 // closer. The CLI checks it first thing and then calls CloserMain.
 func IsCloser() bool { return os.Getenv(closerEnv) == "1" }
 
-// CloserMain waits for the parent to exit (EOF on fd 3) and exits; the
-// kernel then releases the inherited perf events, off the parent's exit path.
+// CloserMain closes the links it was handed (concurrently: each waits for
+// an RCU grace period), waits for the parent to exit (EOF on fd 3) and
+// exits; the kernel then releases the inherited perf events, off the
+// parent's exit path.
 func CloserMain() {
+	if n, _ := strconv.Atoi(os.Getenv(closeNowEnv)); n > 0 {
+		var wg sync.WaitGroup
+		for fd := 4; fd < 4+n; fd++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				syscall.Close(fd)
+			}()
+		}
+		wg.Wait()
+	}
 	var b [1]byte
 	for {
 		n, err := syscall.Read(3, b[:])
@@ -39,7 +59,7 @@ func releaseLater(files []*os.File, background bool) {
 	if len(files) == 0 {
 		return
 	}
-	if background && handOff(files) == nil {
+	if background && handOff(files, 0) == nil {
 		return
 	}
 	go func() {
@@ -49,7 +69,9 @@ func releaseLater(files []*os.File, background bool) {
 	}()
 }
 
-func handOff(files []*os.File) error {
+// handOff starts the closer with files (the first closeNow of them to be
+// closed at once) and closes this process's copies.
+func handOff(files []*os.File, closeNow int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -59,7 +81,7 @@ func handOff(files []*os.File) error {
 		return err
 	}
 	cmd := exec.Command(self)
-	cmd.Env = []string{closerEnv + "=1"}
+	cmd.Env = []string{closerEnv + "=1", closeNowEnv + "=" + strconv.Itoa(closeNow)}
 	cmd.ExtraFiles = append([]*os.File{r}, files...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

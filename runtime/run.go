@@ -229,7 +229,16 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 		e.discardPending()
 	}
 	detached := make(chan []*os.File, 1)
-	go func() { detached <- ls.close() }()
+	handOver := o.BackgroundClose && !e.hasPhase(probe.PhaseEnd)
+	go func() {
+		// A CLI about to exit lets the closer process detach (unless end
+		// blocks must run after the detach).
+		if handOver && ls.handOver() {
+			detached <- nil
+			return
+		}
+		detached <- ls.close()
+	}()
 	var lingering []*os.File
 	waited := false
 	waitDetached := func() {
