@@ -3,6 +3,7 @@ package sema
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -577,6 +578,15 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 		return inner
 	default:
 		nt, ok := c.namedType(te.Name)
+		if !ok {
+			kind, name, _ := strings.Cut(strings.Join(strings.Fields(te.Name), " "), " ")
+			if te.Ptr > 0 && (kind == "struct" || kind == "union") && name != "" {
+				// A pointer to an incomplete type is fine in C (clang
+				// accepts "struct devlink_trap *trap;" from a module's
+				// BTF that is not loaded): only dereferencing it fails.
+				nt, ok = &types.Struct{Kind: kind, Name: name}, true
+			}
+		}
 		if !ok {
 			c.errorf(te.Span(), "Unknown type: '%s'", te.Name)
 			return nil
