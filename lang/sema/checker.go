@@ -37,6 +37,9 @@ type checker struct {
 	ctypedefs map[string]types.Type
 	cenums    map[string]int64
 	defines   map[string]ast.Expr
+	// inCDecl is set while typing a C field or typedef, where a pointer
+	// to an incomplete struct is allowed.
+	inCDecl bool
 
 	macros     map[string]*ast.Macro
 	expansions map[ast.Expr]ast.Expr

@@ -580,7 +580,7 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 		nt, ok := c.namedType(te.Name)
 		if !ok {
 			kind, name, _ := strings.Cut(strings.Join(strings.Fields(te.Name), " "), " ")
-			if te.Ptr > 0 && (kind == "struct" || kind == "union") && name != "" {
+			if c.inCDecl && te.Ptr > 0 && (kind == "struct" || kind == "union") && name != "" {
 				// A pointer to an incomplete type is fine in C (clang
 				// accepts "struct devlink_trap *trap;" from a module's
 				// BTF that is not loaded): only dereferencing it fails.

@@ -26,7 +26,10 @@ func collectCDecls(c *checker) {
 		case *ast.CRecord:
 			c.crecord(d)
 		case *ast.CTypedef:
-			if t := c.typeExpr(d.Type); t != nil {
+			c.inCDecl = true
+			t := c.typeExpr(d.Type)
+			c.inCDecl = false
+			if t != nil {
 				c.ctypedefs[d.Name] = t
 			}
 		case *ast.CEnum:
@@ -72,7 +75,9 @@ func (c *checker) crecord(r *ast.CRecord) *types.Struct {
 		if f.Record != nil {
 			ft = c.crecord(f.Record)
 		} else {
+			c.inCDecl = true
 			ft = c.typeExpr(f.Type)
+			c.inCDecl = false
 		}
 		if ft == nil {
 			continue
