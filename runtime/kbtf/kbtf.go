@@ -57,6 +57,19 @@ var (
 	loadErr  error
 )
 
+// cache holds the vmlinux spec that Load decodes, shared with program
+// loading (see Cache): decoding vmlinux BTF and inflating a function's type
+// graph (struct file and all it reaches) is most of an fentry script's
+// start-up, and cilium/ebpf would otherwise do it again to find the BTF ID
+// of each fentry/fexit program's target.
+var cache = btf.NewCache()
+
+// Cache is the BTF cache holding the kernel spec the checker used. Pass it
+// to ebpf.CollectionOptions.Cache when loading programs that attach by BTF
+// (fentry, fexit, tp_btf, iter) so that their targets are resolved from the
+// already decoded types.
+func Cache() *btf.Cache { return cache }
+
 // Load returns the running kernel's BTF, loading it once per process.
 func Load() (*Kernel, error) {
 	loadOnce.Do(func() {
@@ -67,7 +80,7 @@ func Load() (*Kernel, error) {
 		}
 		var spec *btf.Spec
 		if Dir == "/sys/kernel/btf" {
-			spec, loadErr = btf.LoadKernelSpec()
+			spec, loadErr = cache.Kernel()
 		} else {
 			spec, loadErr = btf.LoadSpec(path)
 		}

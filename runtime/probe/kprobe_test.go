@@ -216,3 +216,26 @@ func TestFentryLoadErrorHere(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+// LoadProgram explains this kernel's refusal of tracing programs, without
+// cilium/ebpf's MEMLOCK hint.
+func TestLoadProgramErrorHere(t *testing.T) {
+	requireRoot(t)
+	h := newHost(t)
+	if h.FentryError() == nil {
+		t.Skip("fentry works here")
+	}
+	p, ts := resolve(t, h, "fexit:vfs_read")
+	ctx, err := p.Context(ts[0], h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadProgram(ts[0], &ebpf.ProgramSpec{
+		Type: ctx.ProgType, AttachType: ctx.AttachType, AttachTo: ctx.AttachTo, License: "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+	}, ebpf.ProgramOptions{})
+	want := "the kernel refused to load a BPF tracing program for fexit on vfs_read (operation not permitted): this kernel does not allow fentry/fexit/iter programs"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

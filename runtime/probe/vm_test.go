@@ -74,7 +74,7 @@ func guestAttach(t *testing.T, h Host, raw string) *Ctx {
 			first = ctx
 		}
 		if prog == nil || ctx.AttachTo != "" {
-			prog, err = ebpf.NewProgram(&ebpf.ProgramSpec{
+			prog, err = LoadProgram(tg, &ebpf.ProgramSpec{
 				Type: ctx.ProgType, AttachType: ctx.AttachType, AttachTo: ctx.AttachTo, License: "GPL",
 				Instructions: asm.Instructions{
 					asm.StoreImm(asm.RFP, -4, 0, asm.Word),
@@ -88,7 +88,7 @@ func guestAttach(t *testing.T, h Host, raw string) *Ctx {
 					asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
 					asm.Return(),
 				},
-			})
+			}, ebpf.ProgramOptions{})
 			if err != nil {
 				t.Fatalf("%s: load: %v", tg.Name, err)
 			}
@@ -230,5 +230,36 @@ func TestGuestArgsAndRetval(t *testing.T) {
 	}
 	if v := int32(guestRead(t, newHost(t), "fexit:do_sys_openat2", ret)); v < 0 || v > 1024 {
 		t.Errorf("fexit retval = %d, want an fd", v)
+	}
+}
+
+// LoadProgram resolves fentry targets from the BTF the checker decoded:
+// the second load of a program for another function costs no BTF decoding.
+func TestGuestLoadProgramTiming(t *testing.T) {
+	guest(t)
+	h := newHost(t)
+	for _, raw := range []string{"fentry:vfs_read", "fexit:vfs_write"} {
+		p, ts := resolve(t, h, raw)
+		ctx, err := p.Context(ts[0], h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := &ebpf.ProgramSpec{
+			Type: ctx.ProgType, AttachType: ctx.AttachType, AttachTo: ctx.AttachTo, License: "GPL",
+			Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+		}
+		t0 := time.Now()
+		prog, err := ebpf.NewProgram(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog.Close()
+		t1 := time.Now()
+		prog, err = LoadProgram(ts[0], spec, ebpf.ProgramOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog.Close()
+		t.Logf("%s: ebpf.NewProgram %v, LoadProgram (shared BTF) %v", raw, t1.Sub(t0), time.Since(t1))
 	}
 }
