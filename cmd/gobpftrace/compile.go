@@ -49,7 +49,7 @@ func compile(a *args, f *lang.File, pid int, child *runtime.Child, stdout, stder
 		return nil, 1
 	}
 	t0 = time.Now()
-	info, cdiags := sema.Check(prog, semaOptions(a, host, pid, child))
+	info, cdiags := sema.Check(prog, semaOptions(a, newCachingHost(host), pid, child))
 	timing(a, stderr, "check", t0)
 	all := append(diags, cdiags...)
 	if !a.noWarnings || all.HasErrors() {
