@@ -75,6 +75,7 @@ var beginCases = []struct {
 	{"variable widths", `BEGIN { $x = (uint8)255; $x++; $y = (uint8)250; $y += 10; $w = (uint8)1; $w = 200; $p = pid; $p = $p * 0x100000000; $q = (uint32)1; $q = 5000000000; printf("%d %d %d %d %d\n", $x, $y, $w, $p > 0xffffffff, $q); }`, "0 4 200 1 5000000000\n"},
 	{"len stack", `BEGIN { printf("%d %d %d\n", len(ustack) > 0, len(kstack) >= 0, len(ustack(2)) <= 2); }`, "1 1 1\n"},
 	{"strlen", `BEGIN { $s = "hello"; printf("%d %d %d %d\n", strlen($s), strlen(""), strlen(comm) > 0, strlen(str($2))); }`, "5 0 1 5\n"},
+	{"assert", `BEGIN { assert(1 == 1, "fine"); printf("a\n"); assert(pid == 0, "pid is not 0"); printf("not reached\n"); }`, "a\nevent 10  [pid is not 0]\nexit(1)\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

@@ -313,6 +313,13 @@ func (c *checker) call(node ast.Expr, name string, args []ast.Expr, paren bool) 
 		defer func() { c.macroDepth-- }()
 		return c.expr(x)
 	}
+	if name == "assert" && paren {
+		if x := c.expandAssert(node, args); x != nil {
+			c.info.Subst[node] = x
+			return c.expr(x)
+		}
+		return nil
+	}
 	en, ok := stdlib.Lookup(name)
 	if !ok {
 		c.errorf(node.Span(), "Unknown function: '%s'", name)
@@ -698,4 +705,26 @@ func foldInt(op string, a, b int64) (int64, bool) {
 		return bit(a != 0 || b != 0), true
 	}
 	return 0, false
+}
+
+// expandAssert rewrites assert(cond, msg), a macro of bpftrace's standard
+// library, into: if (!(cond)) { errorf("%s", msg); exit(1); }
+func (c *checker) expandAssert(node ast.Expr, args []ast.Expr) ast.Expr {
+	if x, ok := c.expansions[node]; ok {
+		return x
+	}
+	if len(args) != 2 {
+		c.errorf(node.Span(), "assert() takes 2 arguments (condition, message), %d given", len(args))
+		return nil
+	}
+	sp := ast.Base{Sp: node.Span()}
+	fail := &ast.Block{Base: sp, Stmts: []ast.Stmt{
+		&ast.ExprStmt{Base: sp, X: &ast.Call{Base: sp, Func: "errorf", Args: []ast.Expr{&ast.StringLit{Base: sp, Value: "%s"}, args[1]}}},
+		&ast.ExprStmt{Base: sp, X: &ast.Call{Base: sp, Func: "exit", Args: []ast.Expr{&ast.IntLit{Base: sp, Value: 1}}}},
+	}}
+	x := &ast.BlockExpr{Base: sp, Stmts: []ast.Stmt{
+		&ast.IfStmt{Base: sp, Cond: &ast.Unary{Base: sp, Op: "!", X: args[0]}, Then: fail},
+	}}
+	c.expansions[node] = x
+	return x
 }
