@@ -183,7 +183,7 @@ func probeFentry() error {
 			asm.Return(),
 		},
 	}
-	prog, err := ebpf.NewProgram(spec)
+	prog, err := LoadProgram(nil, spec, ebpf.ProgramOptions{}) // shares the checker's decoded BTF
 	if err != nil {
 		if errors.Is(err, unix.EPERM) { // not cilium's MEMLOCK hint: the kernel refuses the type
 			err = unix.EPERM
