@@ -3,9 +3,11 @@ package runtime
 import (
 	"errors"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/perf"
 )
 
@@ -90,3 +92,15 @@ func (s *perfSource) lost() uint64 {
 	return n
 }
 func (s *perfSource) close() { s.rd.Close() }
+
+// HaveRingBuf reports whether the kernel has BPF ring buffers (Linux 5.8):
+// without them codegen must send output through a perf event array
+// (sema.Options.NoRingBuf), which openSource reads per CPU. Kernels from
+// 5.8 on are trusted without a probe (it would cost every start-up a map);
+// older ones are asked once.
+var HaveRingBuf = sync.OnceValue(func() bool {
+	if kernelAtLeast(5, 8) {
+		return true
+	}
+	return features.HaveMapType(ebpf.RingBuf) == nil
+})

@@ -108,6 +108,8 @@ func semaOptions(a *args, host probe.Host, pid int, child *runtime.Child) sema.O
 		Env:    bpftraceEnv(),
 		Unsafe: a.unsafe,
 		Host:   host,
+		// Output through perf buffers where the kernel has no ring buffer.
+		Features: sema.Features{NoRingBuf: !runtime.HaveRingBuf()},
 	}
 	if child != nil {
 		o.ChildPID = child.Pid

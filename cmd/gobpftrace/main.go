@@ -181,6 +181,10 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		}
 		defer child.Terminate()
 	}
+	if len(a.includes) > 0 && !a.noWarnings {
+		// bpftrace runs C headers through clang; types come from BTF here.
+		fmt.Fprintln(stderr, "WARNING: -I/--include ignored: C headers are not read (struct types come from the kernel's BTF)")
+	}
 	c, code := compile(a, f, pid, child, stdout, stderr)
 	if c == nil {
 		return code
