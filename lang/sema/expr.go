@@ -1,6 +1,7 @@
 package sema
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -313,6 +314,13 @@ func (c *checker) call(node ast.Expr, name string, args []ast.Expr, paren bool) 
 		defer func() { c.macroDepth-- }()
 		return c.expr(x)
 	}
+	if name == "find" && paren {
+		if x := c.expandFind(node, args); x != nil {
+			c.info.Subst[node] = x
+			return c.expr(x)
+		}
+		return nil
+	}
 	if name == "assert" && paren {
 		if x := c.expandAssert(node, args); x != nil {
 			c.info.Subst[node] = x
@@ -324,7 +332,9 @@ func (c *checker) call(node ast.Expr, name string, args []ast.Expr, paren bool) 
 	if !ok {
 		c.errorf(node.Span(), "Unknown function: '%s'", name)
 		for _, a := range args {
-			c.expr(a)
+			if _, isMap := a.(*ast.MapRef); !isMap { // not a scalar read of @m
+				c.expr(a)
+			}
 		}
 		return nil
 	}
@@ -725,6 +735,41 @@ func (c *checker) expandAssert(node ast.Expr, args []ast.Expr) ast.Expr {
 	x := &ast.BlockExpr{Base: sp, Stmts: []ast.Stmt{
 		&ast.IfStmt{Base: sp, Cond: &ast.Unary{Base: sp, Op: "!", X: args[0]}, Then: fail},
 	}}
+	c.expansions[node] = x
+	return x
+}
+
+// expandFind rewrites find(@m, key, $v) (bpftrace's standard library) into
+// { $found = has_key(@m, key); if ($found) { $v = @m[key]; } $found }.
+func (c *checker) expandFind(node ast.Expr, args []ast.Expr) ast.Expr {
+	if x, ok := c.expansions[node]; ok {
+		return x
+	}
+	if len(args) != 3 {
+		c.errorf(node.Span(), "find() takes 3 arguments (map, key, variable), %d given", len(args))
+		return nil
+	}
+	m, ok := args[0].(*ast.MapRef)
+	if !ok {
+		c.errorf(args[0].Span(), "find() expects a map as its first argument")
+		return nil
+	}
+	v, ok := args[2].(*ast.Variable)
+	if !ok {
+		c.errorf(args[2].Span(), "find() expects a scratch variable as its third argument")
+		return nil
+	}
+	sp := ast.Base{Sp: node.Span()}
+	c.nexpand++
+	found := func() *ast.Variable { return &ast.Variable{Base: sp, Name: fmt.Sprintf("__found_%d", c.nexpand)} }
+	x := &ast.BlockExpr{Base: sp, Stmts: []ast.Stmt{
+		&ast.AssignStmt{Base: sp, Op: "=", Target: found(),
+			Value: &ast.Call{Base: sp, Func: "has_key", Args: []ast.Expr{m, args[1]}}},
+		&ast.IfStmt{Base: sp, Cond: found(), Then: &ast.Block{Base: sp, Stmts: []ast.Stmt{
+			&ast.AssignStmt{Base: sp, Op: "=", Target: v,
+				Value: &ast.MapAccess{Base: sp, Map: m, Keys: []ast.Expr{args[1]}}},
+		}}},
+	}, Value: found()}
 	c.expansions[node] = x
 	return x
 }
