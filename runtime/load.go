@@ -260,7 +260,9 @@ func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *LoadOptions) 
 			popts.LogLevel |= ebpf.LogLevelInstruction
 		}
 	}
-	prog, err := ebpf.NewProgramWithOptions(spec, popts)
+	// Through the provider package: BTF-attached programs (fentry...)
+	// reuse the kernel BTF the checker decoded.
+	prog, err := probe.LoadProgram(p.Target, spec, popts)
 	name := ProbeName(p)
 	if err != nil {
 		var ve *ebpf.VerifierError
