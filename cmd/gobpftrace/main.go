@@ -209,10 +209,7 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		out = of
 	}
 	format := a.format
-	switch format {
-	case "", "text", "json":
-	default:
-		fmt.Fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", format)
+	if !validFormat(format, stderr) {
 		return 1
 	}
 	opts := runtime.Options{
@@ -273,6 +270,16 @@ func parsePID(s string) (int, error) {
 		return 0, fmt.Errorf("pid '%s' out of valid pid range [1,%d]", s, maxPID)
 	}
 	return n, nil
+}
+
+// validFormat checks -f, reporting a bad one as bpftrace does.
+func validFormat(format string, stderr io.Writer) bool {
+	switch format {
+	case "", "text", "json":
+		return true
+	}
+	fmt.Fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", format)
+	return false
 }
 
 func errText(err error) string {

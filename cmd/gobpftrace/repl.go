@@ -37,10 +37,7 @@ func startREPL(a *args, stdin io.Reader, stdout, stderr io.Writer) int {
 		pid = n
 	}
 	format := a.format
-	switch format {
-	case "", "text", "json":
-	default:
-		fmt.Fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", format)
+	if !validFormat(format, stderr) {
 		return 1
 	}
 	return repl.Run(repl.Options{
