@@ -107,6 +107,48 @@ func init() {
 			Emit: func(Gen, *Call, Loc) {}},
 		&Entry{Name: "percpu_kaddr", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
 			Check: checkPercpuKaddr, Emit: emitPercpuKaddr},
+		&Entry{Name: "cgroup_path", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
+			Check: func(c Checker, call *Call) types.Type {
+				if _, ok := wantInt(c, "cgroup_path", call.Args[0]); !ok {
+					return nil
+				}
+				if len(call.Args) == 2 {
+					if _, ok := c.ConstString(call.Args[1]); !ok {
+						c.Errorf(call.Args[1].Span(), "cgroup_path(): the filter must be a string literal")
+						return nil
+					}
+				}
+				// The id is turned into a path by the runtime when printed.
+				return &types.Special{Name: "cgroup_path", Bytes: 8}
+			},
+			Emit: func(g Gen, call *Call, dst Loc) {
+				r := g.Expr(call.Args[0])
+				g.StoreReg(dst, r, asm.DWord)
+				g.Pop()
+			}},
+		&Entry{Name: "strcap", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: func(c Checker, call *Call) types.Type {
+				t := c.Check(call.Args[0])
+				n := 0
+				switch t := t.(type) {
+				case *types.String:
+					n = t.N
+				case *types.Array:
+					n = t.Len
+				case nil:
+					return nil
+				default:
+					c.Errorf(call.Args[0].Span(), "strcap() expects a string or an array, got %s", t)
+					return nil
+				}
+				c.SetData(call, &constValue{Int: int64(n)})
+				return types.Int64
+			}, Emit: emitConst},
+		&Entry{Name: "default_str_length", Kind: Var, Bare: true, Paren: true,
+			Check: func(c Checker, call *Call) types.Type {
+				c.SetData(call, &constValue{Int: int64(c.MaxStrlen())})
+				return types.Uint64
+			}, Emit: emitConst},
 		&Entry{Name: "skboutput", Kind: Func, Paren: true, MinArgs: 4, MaxArgs: 4,
 			Check: func(c Checker, call *Call) types.Type {
 				c.Errorf(call.Span(), "skboutput() is not supported by gobpftrace (it writes PCAP files from a perf buffer)")
