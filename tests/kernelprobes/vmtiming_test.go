@@ -11,23 +11,25 @@ import (
 
 // timingCase times gobpftrace --dry-run with fentry probes in the VM
 // (load and attach included, which this host cannot do): the -v phase
-// timings of three runs, and the wall time of each from exec to exit.
+// timings of three runs, and their mean wall time from exec to exit
+// (/proc/uptime: 10 ms resolution).
 var timingCase = vmtest.Case{Name: "startup-timing", Script: `
+cs() { read u _ </proc/uptime; echo $(( ${u%.*} * 100 + ${u#*.} )); }
 for p in 'fentry:vfs_read { @ = count(); }' 'fentry:vfs_read { @ = count(); } fexit:vfs_write { @w = hist(retval); }' 'kprobe:vfs_read { @ = count(); }' 'tracepoint:syscalls:sys_enter_read { @ = count(); }'; do
+	echo "PROG $p"
+	t0=$(cs)
 	for i in 1 2 3; do
-		t0=$(date +%s%N)
 		gobpftrace -v --dry-run -e "$p" >/dev/null 2>/tmp/timing.err
-		t1=$(date +%s%N)
-		echo "PROG $p"
 		grep -E '^(parse|check|compile|maps|load|attach): ' /tmp/timing.err
-		echo "wall: $(( (t1 - t0) / 1000 )) us"
 	done
+	t1=$(cs)
+	echo "wall: $(( (t1 - t0) * 10 / 3 )) ms"
 done
 `}
 
 var phaseLine = regexp.MustCompile(`^(parse|check|compile|maps|load|attach): ([0-9.]+) ms$`)
 
-// reportTiming logs the median of each phase per program: the figures
+// reportTiming logs the median of each phase per program (and the mean wall time): the figures
 // issue 4 asks for (start-up < 50 ms on real hardware; the VM emulates
 // the CPU, several times slower).
 func reportTiming(t *testing.T, r vmtest.CaseResult) {
@@ -43,8 +45,8 @@ func reportTiming(t *testing.T, r vmtest.CaseResult) {
 				progs = append(progs, p)
 			}
 		case strings.HasPrefix(l, "wall: "):
-			us, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
-			vals[key{prog, "wall"}] = append(vals[key{prog, "wall"}], us/1000)
+			ms, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
+			vals[key{prog, "wall"}] = append(vals[key{prog, "wall"}], ms)
 		default:
 			if m := phaseLine.FindStringSubmatch(l); m != nil {
 				ms, _ := strconv.ParseFloat(m[2], 64)
@@ -63,7 +65,7 @@ func reportTiming(t *testing.T, r vmtest.CaseResult) {
 				b.WriteString(" " + ph + "=" + strconv.FormatFloat(median(v), 'f', 1, 64) + "ms")
 			}
 		}
-		t.Logf("VM start-up (median of %d) %-60q%s", len(vals[key{p, "wall"}]), p, b.String())
+		t.Logf("VM start-up %-80q%s", p, b.String())
 	}
 }
 
