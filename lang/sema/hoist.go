@@ -29,14 +29,35 @@ func (c *checker) hoistIfVars(s *ast.IfStmt, rest []ast.Stmt) {
 	if len(some) == 0 {
 		return
 	}
-	used := map[string]bool{}
-	for _, r := range rest {
-		ast.Walk(r, func(n ast.Node) bool {
-			if v, ok := n.(*ast.Variable); ok {
-				used[v.Name] = true
+	// A variable is read after the if when some statement reads it before
+	// a later statement surely assigns it again.
+	used, assigned := map[string]bool{}, map[string]bool{}
+	var reads func(n ast.Node) bool
+	reads = func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Variable:
+			if !assigned[x.Name] {
+				used[x.Name] = true
 			}
-			return true
-		})
+		case *ast.AssignStmt:
+			// "$x = v" writes $x: only v (and a compound op's $x) is read.
+			if _, ok := x.Target.(*ast.Variable); ok && x.Op == "=" {
+				ast.Walk(x.Value, reads)
+				return false
+			}
+		case *ast.LetStmt:
+			if x.Value != nil {
+				ast.Walk(x.Value, reads)
+			}
+			return false
+		}
+		return true
+	}
+	for _, r := range rest {
+		ast.Walk(r, reads)
+		for name := range assignedOnEveryPath(r) {
+			assigned[name] = true
+		}
 	}
 	names := make([]string, 0, len(some))
 	for name := range some {
