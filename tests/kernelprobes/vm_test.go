@@ -64,6 +64,12 @@ var vmCases = []vmCase{
 		want: []string{`^dir/target [01]$`}, noErr: true},
 	{name: "kprobe-cast", script: trace(`kprobe:vfs_open ` + cat + ` { $p = (struct path *)arg0; printf("%s %s\n", str($p->dentry->d_name.name), str(((struct path *)arg0)->dentry->d_parent->d_name.name)); exit(); }`),
 		want: []string{`^target dir$`}, noErr: true},
+	// struct filename: do_filp_open(int dfd, struct filename *pathname,
+	// const struct open_flags *op), by cast from argN and typed from BTF.
+	{name: "kprobe-struct-filename", script: trace(`kprobe:do_filp_open ` + cat + ` { printf("%s %d\n", str(((struct filename *)arg1)->name), ((struct filename *)arg1)->uptr == ((struct filename *)arg1)->uptr); exit(); }`),
+		want: []string{`^/kp/dir/target 1$`}, noErr: true},
+	{name: "fentry-struct-filename", script: trace(`fentry:do_filp_open ` + cat + ` { printf("%s %d %d\n", str(args.pathname->name), args.op->open_flag & 0x8000, args->dfd); exit(); }`),
+		want: []string{`^/kp/dir/target 32768 -100$`}, noErr: true},
 	{name: "fexit-retval", script: trace(`fexit:do_sys_openat2 ` + cat + ` { printf("ret=%d dfd=%d file=%s\n", retval, args.dfd, str(uptr(args.filename))); exit(); }`),
 		want: []string{`^ret=3 dfd=-100 file=/kp/dir/target$`}, noErr: true},
 	// Wildcards: do_sys_open and do_sys_openat2 (only the latter fires for cat).
