@@ -170,6 +170,7 @@ type Pass struct {
 
 // Passes run in order; Check stops after the first that reports an error.
 var Passes = []Pass{
+	{"preprocessor", preprocess},
 	{"config", resolveConfig},
 	{"c declarations", collectCDecls},
 	{"macros", collectMacros},
