@@ -95,6 +95,10 @@ func Compile(prog *ast.Program, info *sema.Info) (obj *Object, err error) {
 			size *= 2
 		}
 		c.obj.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.RingBuf, MaxEntries: uint32(size)}
+		if info.Features.NoRingBuf {
+			// One perf buffer per CPU (MaxEntries 0: cilium/ebpf uses the possible CPUs).
+			c.obj.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.PerfEventArray}
+		}
 		c.obj.RingBuf = ringBufName
 	}
 	if c.usesLoss {

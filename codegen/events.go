@@ -19,7 +19,14 @@ const (
 func (g *gen) SendEvent(call *stdlib.Call, args []ast.Expr) {
 	if len(args) == 0 {
 		end := g.beginEvent(call, false)
-		g.Emit(asm.Mov.Reg(asm.R1, asm.R0), asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
+		if g.info.Features.NoRingBuf {
+			p := g.Push()
+			g.Emit(asm.Mov.Reg(p, asm.R0))
+			g.perfOutput(p, g.eventSize(call))
+			g.Pop()
+		} else {
+			g.Emit(asm.Mov.Reg(asm.R1, asm.R0), asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
+		}
 		g.Bind(end)
 		return
 	}
@@ -53,7 +60,11 @@ func (g *gen) WriteEvent(call *stdlib.Call, fill func(rec stdlib.Loc)) {
 	g.padStrings = false
 	fill(rec)
 	g.padStrings = saved
-	g.Emit(asm.Mov.Reg(asm.R1, p), asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
+	if g.info.Features.NoRingBuf {
+		g.perfOutput(p, g.eventSize(call))
+	} else {
+		g.Emit(asm.Mov.Reg(asm.R1, p), asm.Mov.Imm(asm.R2, 0), asm.FnRingbufSubmit.Call())
+	}
 	g.Pop()
 	g.Bind(end)
 }
@@ -62,11 +73,17 @@ func (g *gen) WriteEvent(call *stdlib.Call, fill func(rec stdlib.Loc)) {
 // record afterwards. The returned label follows the event.
 func (g *gen) beginEvent(call *stdlib.Call, payload bool) string {
 	ev := g.event(call)
-	size := 8
-	if ev.ArgsType != nil {
-		size += ev.ArgsType.Size()
-	}
+	size := g.eventSize(call)
 	g.c.usesRingBuf = true
+	if g.info.Features.NoRingBuf {
+		// Perf buffers copy the record from memory: build it in a
+		// temporary, sent by perfOutput.
+		rec := g.Temp(size)
+		g.Zero(rec, size)
+		g.Addr(asm.R0, rec)
+		g.Emit(stImm(asm.R0, 0, int64(ev.ID), asm.DWord))
+		return g.NewLabel()
+	}
 	ok, end := g.NewLabel(), g.NewLabel()
 	g.loadMapPtr(asm.R1, ringBufName)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Imm(asm.R3, 0), asm.FnRingbufReserve.Call(),
@@ -105,3 +122,29 @@ func (g *gen) builtinInto(e ast.Expr, dst stdlib.Loc) {
 
 // PadStrings tells string producers whether the bytes after the NUL must be zero.
 func (g *gen) PadStrings() bool { return g.padStrings }
+
+// eventSize is the record size of the call's event: the ID and the payload.
+func (g *gen) eventSize(call *stdlib.Call) int {
+	size := 8
+	if ev := g.event(call); ev.ArgsType != nil {
+		size += ev.ArgsType.Size()
+	}
+	return size
+}
+
+// perfOutput sends the record at p with bpf_perf_event_output on this
+// CPU's perf buffer (the NoRingBuf fallback); a failure counts as a lost
+// event.
+func (g *gen) perfOutput(p asm.Register, size int) {
+	const currentCPU = 0xffffffff // BPF_F_CURRENT_CPU
+	g.LoadCtx(asm.R1)
+	g.loadMapPtr(asm.R2, ringBufName)
+	g.Emit(asm.LoadImm(asm.R3, currentCPU, asm.DWord), asm.Mov.Reg(asm.R4, p), asm.Mov.Imm(asm.R5, int32(size)),
+		asm.FnPerfEventOutput.Call())
+	done := g.NewLabel()
+	g.Emit(asm.JSGE.Imm(asm.R0, 0, done))
+	g.c.usesLoss = true
+	g.Emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(eventLossName), asm.Mov.Imm(asm.R2, 1),
+		asm.StoreXAdd(asm.R1, asm.R2, asm.DWord))
+	g.Bind(done)
+}

@@ -60,10 +60,12 @@ func newChecker(prog *ast.Program, opts Options) *checker {
 	if opts.NCPUs == 0 {
 		opts.NCPUs = runtime.NumCPU()
 	}
+	info := newInfo()
+	info.Features = opts.Features
 	return &checker{
 		prog:     prog,
 		opts:     opts,
-		info:     newInfo(),
+		info:     info,
 		varTypes: map[*ast.Variable]types.Type{},
 		final:    true,
 	}

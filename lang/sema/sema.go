@@ -36,7 +36,7 @@ type Options struct {
 
 // Features lists kernel capabilities that change code generation.
 type Features struct {
-	NoRingBuf bool // use a perf event array instead of a ring buffer (not yet supported)
+	NoRingBuf bool // use a perf event array instead of a ring buffer (kernels < 5.8)
 }
 
 // Info is everything the checker learned about a program.
@@ -63,6 +63,8 @@ type Info struct {
 	// Probes are the action blocks with their expanded targets, in source order.
 	Probes []*ProbeInfo
 	Config Config
+	// Features are the kernel capabilities codegen adapts to (Options.Features).
+	Features Features
 	// NCPUs bounds loops over per-CPU values (reading count() maps in probes).
 	NCPUs int
 

@@ -35,6 +35,7 @@ func typeProgram(c *checker) {
 	old := c.info
 	c.info = newInfo()
 	c.info.Config = old.Config
+	c.info.Features = c.opts.Features
 	c.info.NCPUs = c.opts.NCPUs
 	c.info.Probes = old.Probes
 	for _, m := range old.Maps {
