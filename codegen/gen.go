@@ -7,6 +7,7 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/sema"
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -54,6 +55,9 @@ type gen struct {
 	pending []string       // labels bound to the next instruction
 	src     string         // source comment for the next instruction
 	lastSrc string         // the last statement's comment, for callbacks
+	srcSpan lang.Span      // the statement being generated, for -k events
+
+	inHelperCheck bool
 
 	depth  int           // number of live temporaries
 	spills map[int]int16 // spill slot per temporary depth, per statement
@@ -101,6 +105,11 @@ func (g *gen) Emit(ins ...asm.Instruction) {
 		}
 		g.pending = g.pending[:0]
 		g.insns = append(g.insns, in)
+		if g.info.HelperErrors && in.IsBuiltinCall() {
+			if name, ok := checkedHelpers[asm.BuiltinFunc(in.Constant)]; ok && !g.inHelperCheck {
+				g.helperCheck(asm.BuiltinFunc(in.Constant), name)
+			}
+		}
 		if len(g.insns) > maxInsns {
 			g.fail("program is too large (more than %d instructions)", maxInsns)
 		}
@@ -125,6 +134,7 @@ func (g *gen) source(n ast.Node) {
 	p := f.Position(n.Span().Start)
 	text := strings.TrimSpace(f.Line(p.Line))
 	g.src = fmt.Sprintf("%d: %s", p.Line, text)
+	g.srcSpan = n.Span()
 	g.lastSrc = g.src
 }
 

@@ -109,6 +109,7 @@ const (
 	EvWarnf                        // warnf(fmt, args)
 	EvSignal                       // signal() fallback
 	EvPrintNonMap                  // print(non-map expression)
+	EvHelperError                  // -k: a BPF helper failed (Fmt: the helper's name)
 )
 
 // Event describes one message layout. A message in the ring buffer starts with
@@ -136,6 +137,9 @@ type Event struct {
 //	EvPrintMap:    top, div as integers (either may be absent: 0)
 //	EvClear, EvZero: (none): the map is Map
 //	EvExit:        the exit code as an integer (absent: 0)
+//	EvHelperError: the helper's number and its negative return code, as
+//	               integers; Fmt is the helper's name ("probe_read_kernel"),
+//	               Loc/Span the statement that called it
 //	EvTime:        (none): Fmt is the strftime format ("" for bpftrace's default)
 //	EvJoin:        one *types.Array of *types.String (unused slots empty);
 //	               Fmt is the separator

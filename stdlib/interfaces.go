@@ -28,6 +28,7 @@ const (
 	EvWarnf
 	EvSignal
 	EvPrintNonMap
+	EvHelperError
 )
 
 // Checker is what Check hooks see of the type checker (implemented by lang/sema).

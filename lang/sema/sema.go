@@ -30,6 +30,8 @@ type Options struct {
 	Host probe.Host
 	// Features the kernel has; the zero value assumes a modern kernel.
 	Features Features
+	// HelperErrors (-k) makes failed probe_read helpers send an event.
+	HelperErrors bool
 	// NCPUs is the value of the ncpus builtin (0: runtime.NumCPU()).
 	NCPUs int
 }
@@ -65,6 +67,8 @@ type Info struct {
 	Config Config
 	// Features are the kernel capabilities codegen adapts to (Options.Features).
 	Features Features
+	// HelperErrors is Options.HelperErrors.
+	HelperErrors bool
 	// NCPUs bounds loops over per-CPU values (reading count() maps in probes).
 	NCPUs int
 

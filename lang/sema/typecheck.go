@@ -36,6 +36,7 @@ func typeProgram(c *checker) {
 	c.info = newInfo()
 	c.info.Config = old.Config
 	c.info.Features = c.opts.Features
+	c.info.HelperErrors = c.opts.HelperErrors
 	c.info.NCPUs = c.opts.NCPUs
 	c.info.Probes = old.Probes
 	for _, m := range old.Maps {
