@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"syscall"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -76,7 +75,7 @@ func (r *mapReader) dump(m *ebpf.Map) (*rawEntries, error) {
 	if err == nil {
 		return e, nil
 	}
-	if !errors.Is(err, unix.EINVAL) && !errors.Is(err, syscall.Errno(524)) /* ENOTSUPP */ && !errors.Is(err, unix.EOPNOTSUPP) {
+	if !errors.Is(err, unix.EINVAL) && !errors.Is(err, errNotSupp) && !errors.Is(err, unix.EOPNOTSUPP) {
 		return nil, err
 	}
 	*e = rawEntries{keySize: ks, stride: stride}
@@ -146,10 +145,6 @@ func (r *mapReader) dumpIterate(m *ebpf.Map, e *rawEntries) error {
 
 // read turns a user map's BPF contents into an output.Map.
 func (r *mapReader) read(um *codegen.UserMap, m *ebpf.Map) (*output.Map, error) {
-	raw, err := r.dump(m)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", um.Name, err)
-	}
 	out := &output.Map{Name: um.Name}
 	agg, _ := um.Value.(*types.Agg)
 	out.Agg = agg
@@ -162,24 +157,68 @@ func (r *mapReader) read(um *codegen.UserMap, m *ebpf.Map) (*output.Map, error) 
 	if nvals == 1 {
 		step = vsize
 	}
-	if agg != nil && (agg.Kind == types.AggHist || agg.Kind == types.AggLhist) {
+	hist := agg != nil && (agg.Kind == types.AggHist || agg.Kind == types.AggLhist)
+	if !hist && m.MaxEntries() >= streamMin {
+		ok, err := r.readStream(um, m, out, nvals, step)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", um.Name, err)
+		}
+		if ok {
+			r.fillScalar(um, agg, out)
+			return out, nil
+		}
+	}
+	raw, err := r.dump(m)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", um.Name, err)
+	}
+	if hist {
 		out.Entries = r.histEntries(um, raw, nvals, step)
 		return out, nil
 	}
 	out.Entries = make([]output.Entry, 0, raw.n)
 	for i := 0; i < raw.n; i++ {
-		var key output.Value
-		if um.Key != nil {
-			key = r.dec.value(um.Key, raw.key(i))
-		}
-		var val output.Value
-		if agg != nil {
-			val = mergeAgg(agg, raw.val(i), nvals, step)
-		} else {
-			val = r.dec.value(um.Value, raw.val(i))
-		}
-		out.Entries = append(out.Entries, output.Entry{Key: key, Val: val})
+		out.Entries = append(out.Entries, r.entry(um, agg, raw.key(i), raw.val(i), nvals, step))
 	}
+	r.fillScalar(um, agg, out)
+	return out, nil
+}
+
+// entry decodes one key and its (per-CPU merged) value.
+func (r *mapReader) entry(um *codegen.UserMap, agg *types.Agg, k, v []byte, nvals, step int) output.Entry {
+	var key output.Value
+	if um.Key != nil {
+		key = r.dec.value(um.Key, k)
+	}
+	var val output.Value
+	if agg != nil {
+		val = mergeAgg(agg, v, nvals, step)
+	} else {
+		val = r.dec.value(um.Value, v)
+	}
+	return output.Entry{Key: key, Val: val}
+}
+
+// readStream is read for big maps: decoded batch by batch while the kernel
+// copies the next batch. ok is false when the map cannot be streamed.
+func (r *mapReader) readStream(um *codegen.UserMap, m *ebpf.Map, out *output.Map, nvals, step int) (bool, error) {
+	ks, vs := int(m.KeySize()), int(m.ValueSize())
+	stride := vs
+	if perCPU(m) {
+		stride = r.ncpu * ((vs + 7) &^ 7)
+	}
+	// Sized for a full map: growing a slice of interfaces by copying costs
+	// more than the decoding (only maps of streamMin keys or more come here).
+	out.Entries = make([]output.Entry, 0, min(int(m.MaxEntries()), 1<<20))
+	return r.stream(m, ks, stride, func(keys, vals []byte, n int) {
+		for i := 0; i < n; i++ {
+			out.Entries = append(out.Entries, r.entry(um, out.Agg, keys[i*ks:(i+1)*ks], vals[i*stride:(i+1)*stride], nvals, step))
+		}
+	})
+}
+
+// fillScalar gives a scalar count or sum its value after clear()/delete().
+func (r *mapReader) fillScalar(um *codegen.UserMap, agg *types.Agg, out *output.Map) {
 	// A scalar count or sum always has a value in bpftrace: after clear()
 	// or delete() it prints as 0 ("@: 0"), not as nothing.
 	if len(out.Entries) == 0 && um.Key == nil && agg != nil {
@@ -194,7 +233,6 @@ func (r *mapReader) read(um *codegen.UserMap, m *ebpf.Map) (*output.Map, error) 
 			}
 		}
 	}
-	return out, nil
 }
 
 // histEntries groups hist/lhist buckets by user key: the BPF key is the user

@@ -59,6 +59,10 @@ type Options struct {
 	// its start (so that one arriving while compiling is not lost); Run
 	// then does not catch them itself.
 	Signals <-chan os.Signal
+	// Exiting says the caller exits once Run returns (the CLI): the maps
+	// printed at exit are then printed with the garbage collector off (a
+	// 100k-key map allocates a few MiB that no one frees anyway).
+	Exiting bool
 	// NotifyAttached prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on stdout
 	// once attached (set from the environment variable by the CLI).
 	NotifyAttached bool

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"sync/atomic"
 	"syscall"
@@ -265,6 +266,9 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 
 	e.w.End()
 	if obj.Config.PrintMapsOnExit {
+		if o.Exiting {
+			debug.SetGCPercent(-1)
+		}
 		e.printMaps()
 	}
 	e.buf.flush()

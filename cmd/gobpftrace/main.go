@@ -228,6 +228,7 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 		File:            f,
 		NotifyAttached:  os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
 		BackgroundClose: true,
+		Exiting:         true,
 		MinRingBuffer:   ringBufferFloor(c.obj),
 		StrTruncTrailer: os.Getenv("BPFTRACE_STR_TRUNC_TRAILER"),
 		Signals:         signals,
