@@ -18,7 +18,7 @@
 //	options.go    what the command line tells the runtime
 //	load.go       Load: creating maps and loading programs (in parallel); verifier errors
 //	attach.go     attaching through providers; detaching in bulk
-//	closer.go     handing slow perf-event teardown to a helper process
+//	closer.go     handing links and slow perf-event teardown to a helper process
 //	special.go    begin/end/self:signal programs via BPF_PROG_TEST_RUN
 //	source.go     where events come from: ring buffer or perf buffers
 //	ringbuf.go    the zero-copy ring buffer reader
@@ -26,6 +26,7 @@
 //	fastprintf.go compiled printf for the common formats
 //	decode.go     bytes + lang/types → output.Value
 //	maps.go       reading user maps (batch lookups), merging per-CPU values
+//	mapstream.go  big maps decoded while the kernel copies the next batch
 //	stacks.go     kstack/ustack values from stack maps
 //	buffer.go     -B none|line|full output buffering
 //	child.go      -c: the child, held after exec until everything is attached
