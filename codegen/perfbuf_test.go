@@ -3,6 +3,8 @@ package codegen_test
 import (
 	"encoding/binary"
 	"fmt"
+	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -74,5 +76,36 @@ func TestPerfBufferLoads(t *testing.T) {
 			t.Fatalf("%s: %v", src, err)
 		}
 		coll.Close()
+	}
+}
+
+// TestRandomProgramsFallbacks: random programs also load with perf-buffer
+// output and -k helper checks (which add code after every probe_read).
+func TestRandomProgramsFallbacks(t *testing.T) {
+	needRoot(t)
+	for seed := int64(0); seed < 60; seed++ {
+		p := &progGen{r: rand.New(rand.NewSource(seed))}
+		var b strings.Builder
+		b.WriteString("BEGIN {\n@i[0] = 1; @s[0] = \"init\";\n")
+		for i := 0; i < 12; i++ {
+			p.stmt(&b, 2)
+		}
+		b.WriteString("}\n")
+		src := b.String()
+		for _, opts := range []sema.Options{{HelperErrors: true}, {HelperErrors: true, Features: sema.Features{NoRingBuf: true}}} {
+			obj, _ := build(t, src, opts)
+			spec := &ebpf.CollectionSpec{Maps: obj.Maps, Programs: map[string]*ebpf.ProgramSpec{}}
+			for i, p := range obj.Programs {
+				spec.Programs[fmt.Sprintf("p%d", i)] = p.Spec
+			}
+			coll, err := ebpf.NewCollection(spec)
+			if err != nil {
+				t.Fatalf("seed %d %+v: %v\n%s", seed, opts, err, src)
+			}
+			if _, err := coll.Programs["p0"].Run(&ebpf.RunOptions{}); err != nil {
+				t.Fatalf("seed %d: run: %v", seed, err)
+			}
+			coll.Close()
+		}
 	}
 }
