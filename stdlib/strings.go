@@ -32,6 +32,23 @@ func init() {
 				return &types.Bool{}
 			},
 			Emit: emitStrcontains},
+		&Entry{Name: "strstr", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: 2,
+			Check: func(c Checker, call *Call) types.Type {
+				t := c.Check(call.Args[0])
+				if _, ok := t.(*types.String); t != nil && !ok {
+					c.Errorf(call.Args[0].Span(), "strstr() expects a string, got %s", t)
+					return nil
+				}
+				c.Check(call.Args[1])
+				needle, ok := c.ConstString(call.Args[1])
+				if !ok {
+					c.Errorf(call.Args[1].Span(), "strstr(): the needle must be a string literal")
+					return nil
+				}
+				c.SetData(call, needle)
+				return types.Int64
+			},
+			Emit: func(g Gen, call *Call, _ Loc) { emitStrSearch(g, call, true) }},
 		&Entry{Name: "str", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
 			Check: checkStr, Emit: emitStr},
 		&Entry{Name: "strncmp", Kind: Func, Paren: true, MinArgs: 3, MaxArgs: 3,
@@ -184,18 +201,30 @@ func compareBytes(g Gen, n int, ne string) {
 
 // emitStrcontains searches a literal needle: for each start i (a bounded
 // loop), compare the needle's bytes unrolled; a NUL before a match ends it.
-func emitStrcontains(g Gen, call *Call, _ Loc) {
+func emitStrcontains(g Gen, call *Call, _ Loc) { emitStrSearch(g, call, false) }
+
+// emitStrSearch pushes, for strcontains, 1 when the needle occurs (0 if
+// not) and, for strstr (index), its first index (-1 if not).
+func emitStrSearch(g Gen, call *Call, index bool) {
 	needle := g.Data(call).(string)
 	hay := stringAt(g, call.Args[0])
 	n := g.Type(call.Args[0]).(*types.String).N
 	r := g.Push()
 	found, done, top, next := g.NewLabel(), g.NewLabel(), g.NewLabel(), g.NewLabel()
 	if needle == "" {
-		g.Emit(asm.Mov.Imm(r, 1))
+		if index {
+			g.Emit(asm.Mov.Imm(r, 0))
+		} else {
+			g.Emit(asm.Mov.Imm(r, 1))
+		}
 		return
 	}
 	m := len(needle)
-	g.Emit(asm.Mov.Imm(r, 0))
+	if index {
+		g.Emit(asm.Mov.Imm(r, -1))
+	} else {
+		g.Emit(asm.Mov.Imm(r, 0))
+	}
 	if m >= n {
 		return
 	}
@@ -212,7 +241,11 @@ func emitStrcontains(g Gen, call *Call, _ Loc) {
 	g.Bind(next)
 	g.Emit(asm.Add.Imm(asm.R3, 1), asm.Ja.Label(top))
 	g.Bind(found)
-	g.Emit(asm.Mov.Imm(r, 1))
+	if index {
+		g.Emit(asm.Mov.Reg(r, asm.R3))
+	} else {
+		g.Emit(asm.Mov.Imm(r, 1))
+	}
 	g.Bind(done)
 }
 
