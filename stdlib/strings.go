@@ -278,3 +278,63 @@ func init() {
 			fixSkip(g)
 		}})
 }
+
+// memcmp(a, b, n) compares n bytes of two strings or arrays: 0 when equal,
+// else the difference of the first differing bytes (as unsigned chars).
+func init() {
+	register(&Entry{Name: "memcmp", Kind: Func, Paren: true, MinArgs: 3, MaxArgs: 3,
+		Check: func(c Checker, call *Call) types.Type {
+			size := 1 << 30
+			for _, a := range call.Args[:2] {
+				switch t := c.Check(a).(type) {
+				case nil:
+					return nil
+				case *types.String, *types.Array:
+					size = min(size, t.Size())
+				default:
+					c.Errorf(a.Span(), "memcmp() expects strings or arrays, got %s", t)
+					return nil
+				}
+			}
+			c.Check(call.Args[2])
+			n, ok := c.ConstInt(call.Args[2])
+			if !ok || n < 0 {
+				c.Errorf(call.Args[2].Span(), "memcmp(): the count must be a non-negative integer constant")
+				return nil
+			}
+			if int(n) > size {
+				c.Errorf(call.Args[2].Span(), "memcmp(): the count %d is larger than the arguments (%d bytes)", n, size)
+				return nil
+			}
+			c.SetData(call, int(n))
+			return types.Int64
+		},
+		Emit: func(g Gen, call *Call, _ Loc) {
+			n := g.Data(call).(int)
+			var locs [2]Loc
+			for i, a := range call.Args[:2] {
+				t := g.Type(a)
+				if _, ok := t.(*types.String); ok {
+					locs[i] = stringAt(g, a)
+					continue
+				}
+				locs[i] = g.Temp(t.Size())
+				g.Store(a, locs[i], t)
+			}
+			r := g.Push()
+			top, done := g.NewLabel(), g.NewLabel()
+			g.Addr(asm.R4, locs[0])
+			g.Addr(asm.R5, locs[1])
+			g.Emit(asm.Mov.Imm(r, 0), asm.Mov.Imm(asm.R3, 0))
+			g.Bind(top)
+			g.Emit(
+				asm.JGE.Imm(asm.R3, int32(n), done),
+				asm.Mov.Reg(asm.R1, asm.R4), asm.Add.Reg(asm.R1, asm.R3), asm.LoadMem(asm.R1, asm.R1, 0, asm.Byte),
+				asm.Mov.Reg(asm.R2, asm.R5), asm.Add.Reg(asm.R2, asm.R3), asm.LoadMem(asm.R2, asm.R2, 0, asm.Byte),
+				asm.Add.Imm(asm.R3, 1),
+				asm.JEq.Reg(asm.R1, asm.R2, top),
+				asm.Mov.Reg(r, asm.R1), asm.Sub.Reg(r, asm.R2),
+			)
+			g.Bind(done)
+		}})
+}
