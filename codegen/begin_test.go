@@ -152,6 +152,16 @@ func TestBareStructName(t *testing.T) {
 	}
 }
 
+func TestKfuncExist(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `BEGIN { printf("%d %d\n", kfunc_exist("bpf_obj_new_impl"), kfunc_exist("no_such_kfunc")); }`, sema.Options{Host: realHost(t)})
+	l := load(t, obj)
+	l.run(t, "begin")
+	if got := l.output(t); got != "1 0\n" {
+		t.Errorf("got %q", got)
+	}
+}
+
 func TestRawTracepoint(t *testing.T) {
 	needRoot(t)
 	obj, _ := build(t, `rawtracepoint:sys_enter { @[arg1] = count(); @f[probe] = count(); }`, sema.Options{Host: realHost(t)})

@@ -44,6 +44,8 @@ type Checker interface {
 	Unsafe() bool
 	// KernelAddr is the address of a kernel symbol (kallsyms).
 	KernelAddr(name string) (uint64, bool)
+	// KernelFuncExists reports whether vmlinux BTF has a function named name.
+	KernelFuncExists(name string) bool
 	// KernelVarID is the vmlinux BTF type id of the kernel variable name
 	// (BTF holds the per-CPU ones), for ld_imm64 BPF_PSEUDO_BTF_ID.
 	KernelVarID(name string) (uint32, bool)

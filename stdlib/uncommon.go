@@ -149,6 +149,20 @@ func init() {
 				c.SetData(call, &constValue{Int: int64(c.MaxStrlen())})
 				return types.Uint64
 			}, Emit: emitConst},
+		&Entry{Name: "kfunc_exist", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: func(c Checker, call *Call) types.Type {
+				name, ok := c.ConstString(call.Args[0])
+				if !ok {
+					c.Errorf(call.Args[0].Span(), "kfunc_exist() expects a string literal")
+					return nil
+				}
+				v := &constValue{}
+				if c.KernelFuncExists(name) {
+					v.Int = 1
+				}
+				c.SetData(call, v)
+				return &types.Bool{}
+			}, Emit: emitConst},
 		&Entry{Name: "skboutput", Kind: Func, Paren: true, MinArgs: 4, MaxArgs: 4,
 			Check: func(c Checker, call *Call) types.Type {
 				c.Errorf(call.Span(), "skboutput() is not supported by gobpftrace (it writes PCAP files from a perf buffer)")

@@ -241,3 +241,12 @@ func (c *checker) KernelVarID(name string) (uint32, bool) {
 	}
 	return uint32(id), true
 }
+
+func (c *checker) KernelFuncExists(name string) bool {
+	k := c.kernel()
+	if k == nil || k.Spec() == nil {
+		return false
+	}
+	var fn *btf.Func
+	return k.Spec().TypeByName(name, &fn) == nil
+}
