@@ -21,13 +21,13 @@
 // Input that is not a terminal (gobpftrace -i < file) is read line by line;
 // errors and notices then go to Stderr.
 //
-// Not handled yet: the perf-buffer output fallback (kernels without ring
-// buffers), -c, the end of the session when the -p process exits, and test:, bench:
-// and self: probes (loaded, never run).
+// Not handled yet: -c, the end of the session when the -p process exits,
+// and test:, bench: and self: probes (loaded, never run).
 //
 // The engine parts come from runtime, shared with script runs: runtime.Load
 // (an entry's programs, with the session's maps as MapReplacements),
-// runtime.Attach / Links.Detach, runtime.Decoder (values, ReadMap) and
+// runtime.Attach / Links.Detach, runtime.EventSource (the entry's ring
+// buffer, or perf buffers), runtime.Decoder (values, ReadMap) and
 // runtime.Dispatcher (event dispatch onto an output.Writer).
 //
 // Files, one job each:

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -32,7 +31,7 @@ type entry struct {
 	attached []int // indices in obj.Programs of the attached programs
 	ends     []*ebpf.Program
 
-	rd       *ringbuf.Reader
+	rd       *runtime.EventSource
 	done     chan struct{} // closed when the reader goroutine ends
 	stopping atomic.Bool
 	muted    atomic.Bool
@@ -57,10 +56,10 @@ func phaseOf(p *codegen.Program) probe.Phase {
 func (e *entry) start() error {
 	if e.obj.RingBuf != "" {
 		m := e.set.Maps[e.obj.RingBuf]
-		if m == nil || m.Type() != ebpf.RingBuf {
-			return fmt.Errorf("the output buffer %q is not a ring buffer (perf-buffer output is not supported in the REPL)", e.obj.RingBuf)
+		if m == nil {
+			return fmt.Errorf("no map %q for the output buffer", e.obj.RingBuf)
 		}
-		rd, err := ringbuf.NewReader(m)
+		rd, err := runtime.OpenEventSource(m, e.obj.Config.PerfRbPages)
 		if err != nil {
 			return fmt.Errorf("opening the output buffer: %w", err)
 		}
@@ -114,39 +113,38 @@ func (e *entry) drain() bool {
 	d := e.s.dispatcher(e, out)
 	e.rd.SetDeadline(time.Now())
 	defer e.rd.SetDeadline(time.Time{})
-	var rec ringbuf.Record
 	ok := true
 	for {
-		if err := e.rd.ReadInto(&rec); err != nil {
+		msg, err := e.rd.Next()
+		if err != nil {
 			return ok
 		}
-		if ok && !d.Handle(rec.RawSample) {
+		if ok && !d.Handle(msg) {
 			ok = false
 		}
 	}
 }
 
-// readLoop prints the entry's output as it comes, until stop.
-func (e *entry) readLoop(rd *ringbuf.Reader) {
+// readLoop prints the entry's output as it comes, until stopReading.
+func (e *entry) readLoop(rd *runtime.EventSource) {
 	defer close(e.done)
 	out := e.s.newOutput(e)
 	d := e.s.dispatcher(e, out)
-	var rec ringbuf.Record
 	for {
-		err := rd.ReadInto(&rec)
+		msg, err := rd.Next()
 		switch {
 		case err == nil:
-			if !e.exited.Load() && !d.Handle(rec.RawSample) {
+			if !e.exited.Load() && !d.Handle(msg) {
 				// exit() in a probe ends that entry, not the session.
 				e.exited.Store(true)
 				go e.unlink()
 				out.printf("[%d] exited; its maps stay (.detach %d to remove it from the session)\n", e.id, e.id)
 			}
-			if rd.AvailableBytes() == 0 {
+			if !rd.Pending() {
 				e.reportLost(out)
 				out.flush()
 			}
-		case errors.Is(err, ringbuf.ErrFlushed):
+		case errors.Is(err, runtime.ErrWoken):
 			out.flush()
 			if e.stopping.Load() {
 				return
@@ -161,6 +159,9 @@ func (e *entry) readLoop(rd *ringbuf.Reader) {
 // reportLost prints "Lost N events" when the entry's programs found the
 // ring buffer full since the last check.
 func (e *entry) reportLost(out *entryOutput) {
+	if dropped := e.rd.Lost(); dropped > 0 { // perf buffers
+		out.w.LostEvents(dropped)
+	}
 	if e.obj.EventLoss == "" {
 		return
 	}
@@ -200,10 +201,10 @@ func (e *entry) stopReading() {
 		return
 	}
 	if e.done != nil {
-		// Flush (not a deadline: SetDeadline waits for a blocked read)
-		// makes the reader return once it has read what is queued.
+		// Wake (not a deadline, which only the reader may set) makes the
+		// reader return once it has read what is queued.
 		e.stopping.Store(true)
-		e.rd.Flush()
+		e.rd.Wake()
 		<-e.done
 	}
 	e.rd.Close()

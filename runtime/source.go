@@ -104,3 +104,47 @@ var HaveRingBuf = sync.OnceValue(func() bool {
 	}
 	return features.HaveMapType(ebpf.RingBuf) == nil
 })
+
+// EventSource reads an object's output buffer (its RingBuf map: a ring
+// buffer, or per-CPU perf buffers on kernels without one), as Run does; the
+// REPL reads each entry's output through one.
+type EventSource struct{ s source }
+
+// ErrIdle is EventSource.Next's error when the deadline passed with nothing
+// to read; ErrWoken after Wake, once everything queued was read.
+var (
+	ErrIdle  = errIdle
+	ErrWoken = errWoken
+)
+
+// OpenEventSource reads m; perfPages is the perf buffer size per CPU, in
+// pages, when m is a perf event array (0: 64).
+func OpenEventSource(m *ebpf.Map, perfPages int) (*EventSource, error) {
+	s, err := openSource(m, perfPages)
+	if err != nil {
+		return nil, err
+	}
+	return &EventSource{s}, nil
+}
+
+// Next returns the next message, valid until the next call: an event ID
+// (uint64) and its arguments, for Dispatcher.Handle.
+func (s *EventSource) Next() ([]byte, error) { return s.s.next() }
+
+// SetDeadline makes Next return ErrIdle at t (zero: no deadline). Only the
+// reading goroutine may call it.
+func (s *EventSource) SetDeadline(t time.Time) { s.s.setDeadline(t) }
+
+// Pending reports whether more messages are ready now.
+func (s *EventSource) Pending() bool { return s.s.pending() }
+
+// Wake makes a blocked Next return ErrWoken once the buffer is empty; any
+// goroutine may call it.
+func (s *EventSource) Wake() { s.s.wake() }
+
+// Lost returns how many messages the kernel dropped since the last call
+// (perf buffers; a ring buffer's losses are counted by the program).
+func (s *EventSource) Lost() uint64 { return s.s.lost() }
+
+// Close releases the buffer.
+func (s *EventSource) Close() { s.s.close() }
