@@ -170,6 +170,14 @@ func init() {
 			},
 			Emit: func(Gen, *Call, Loc) {}}, // never reached: Check always fails
 	)
+	for _, name := range []string{"uaddr", "socket_cookie", "globmatch", "tseries", "unwatch", "fail", "kfunc_allowed"} {
+		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 0, MaxArgs: -1,
+			Check: func(c Checker, call *Call) types.Type {
+				c.Errorf(call.Span(), "%s() is not supported by gobpftrace yet", call.Name)
+				return nil
+			},
+			Emit: func(Gen, *Call, Loc) {}}) // never reached: Check always fails
+	}
 	for name, test := range typeTests {
 		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
 			Check: checkTypeTest(test), Emit: emitConst})
