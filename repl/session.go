@@ -128,7 +128,8 @@ func (s *session) compile(added []*item) *compiled {
 		s.errorf("%s", c.render(onlyNew(c, diags, added)))
 		return nil
 	}
-	info, cd := sema.Check(prog, sema.Options{Params: s.opts.Params, Env: s.opts.Env, Unsafe: s.opts.Unsafe, Host: s.host})
+	info, cd := sema.Check(prog, sema.Options{Params: s.opts.Params, Env: s.opts.Env, Unsafe: s.opts.Unsafe, Host: s.host,
+		Features: sema.Features{NoRingBuf: !runtime.HaveRingBuf()}})
 	diags = append(diags, cd...)
 	if shown := onlyNew(c, diags, added); len(shown) > 0 {
 		s.errorf("%s", c.render(shown))
