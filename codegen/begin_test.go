@@ -80,6 +80,7 @@ var beginCases = []struct {
 	{"strcap default_str_length", `BEGIN { printf("%d %d\n", strcap("abc"), default_str_length); }`, "4 1024\n"},
 	{"strstr", `BEGIN { $s = "hello world"; printf("%d %d %d %d %d\n", strstr($s, "o w"), strstr($s, "xyz"), strstr($s, ""), strstr($s, "h"), strcontains($s, "wor")); }`, "4 -1 0 0 1\n"},
 	{"memcmp", `BEGIN { printf("%d %d %d %d\n", memcmp("abc", "abd", 3), memcmp("abc", "abd", 2), memcmp("abd", "abc", 3), memcmp(pton("1.2.3.4"), pton("1.2.3.5"), 4)); }`, "-1 0 1 -1\n"},
+	{"printf narrow unsigned", `BEGIN { $a = (int32)-1; printf("%u %x %d %u %u %x\n", $a, $a, $a, (uint8)300, (int8)-1, (int16)-2); }`, "4294967295 ffffffff -1 44 4294967295 fffffffe\n"},
 	{"deep", `BEGIN { printf("%d\n", 1 + (2 + (3 + (4 + (5 + (6 + (7 + 8))))))); }`, "36\n"},
 	{"deep vars", `BEGIN { $a = 1; $b = 2; printf("%d\n", $a + ($b * ($a + ($b * ($a + ($b * ($a + $b))))))); }`, "31\n"},
 }

@@ -87,7 +87,7 @@ func checkFormatted(kind EventKind) func(c Checker, call *Call) types.Type {
 			c.Errorf(call.Args[0].Span(), "%s() expects a string literal as its first argument", call.Name)
 			return &types.Void{}
 		}
-		var argTypes []types.Type
+		var argTypes, checked []types.Type
 		good := true
 		for _, a := range call.Args[1:] {
 			t := c.Check(a)
@@ -101,6 +101,7 @@ func checkFormatted(kind EventKind) func(c Checker, call *Call) types.Type {
 				continue
 			}
 			argTypes = append(argTypes, payload(t))
+			checked = append(checked, t)
 		}
 		if !good {
 			return &types.Void{}
@@ -108,6 +109,7 @@ func checkFormatted(kind EventKind) func(c Checker, call *Call) types.Type {
 		if !checkFormat(c, call, f, argTypes) {
 			return &types.Void{}
 		}
+		promoteNarrowUnsigned(f, checked, argTypes)
 		c.Event(call, kind, escapeLoneMarks(f), argTypes, "")
 		return &types.Void{}
 	}
@@ -263,4 +265,23 @@ func escapeLoneMarks(f string) string {
 		}
 	}
 	return b.String()
+}
+
+// promoteNarrowUnsigned: bpftrace passes integers narrower than 64 bits to
+// printf as C does, promoted to a 32-bit int, so "%u" or "%x" of an int32
+// (or int8, int16) -1 prints 4294967295 or ffffffff, not a 64-bit value.
+// Such arguments travel as uint32.
+func promoteNarrowUnsigned(f string, checked, argTypes []types.Type) {
+	convs, _ := ParseFormat(f)
+	for i, v := range convs {
+		if i >= len(checked) {
+			return
+		}
+		switch v {
+		case 'u', 'x', 'X', 'o':
+			if it, ok := checked[i].(*types.Int); ok && it.Signed && it.Bits < 64 {
+				argTypes[i] = types.Uint32
+			}
+		}
+	}
 }
