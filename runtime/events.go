@@ -126,6 +126,11 @@ func (d *Dispatcher) Handle(msg []byte) bool {
 		d.W.Warnf(output.Sprintf(ev.Fmt, d.args(ev, payload)), d.locs(ev))
 	case codegen.EvSignal:
 		d.signal(d.args(ev, payload))
+	case codegen.EvHelperError:
+		// -k: {helper number, negative return code}; Fmt names the helper.
+		if args := d.args(ev, payload); len(args) > 1 {
+			d.W.HelperError(ev.Fmt, int(asInt(args[1])), d.locs(ev))
+		}
 	}
 	return true
 }

@@ -110,6 +110,8 @@ func semaOptions(a *args, host probe.Host, pid int, child *runtime.Child) sema.O
 		Host:   host,
 		// Output through perf buffers where the kernel has no ring buffer.
 		Features: sema.Features{NoRingBuf: !runtime.HaveRingBuf()},
+		// -k: failed probe_read helpers are reported as warnings.
+		HelperErrors: a.k > 0,
 	}
 	if child != nil {
 		o.ChildPID = child.Pid
