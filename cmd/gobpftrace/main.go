@@ -155,18 +155,9 @@ func capitalize(s string) string {
 // runProgram compiles and (unless only emitting or listing) runs the script.
 func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 	var child *runtime.Child
-	pid := 0
-	if a.pid != "" {
-		n, err := parsePID(a.pid)
-		if err != nil {
-			fmt.Fprintf(stderr, "ERROR: Failed to parse pid: %v\n", err)
-			return 1
-		}
-		if _, err := os.Stat("/proc/" + a.pid); err != nil {
-			fmt.Fprintf(stderr, "ERROR: pid '%d' does not exist\n", n)
-			return 1
-		}
-		pid = n
+	pid, ok := pidOption(a, stderr)
+	if !ok {
+		return 1
 	}
 	if a.emit == "" && !a.listing && os.Geteuid() != 0 {
 		fmt.Fprintln(stderr, "ERROR: bpftrace currently only supports running as the root user.")
@@ -254,6 +245,24 @@ func ringBufferFloor(obj *codegen.Object) int {
 		return 0
 	}
 	return defaultRingBuffer
+}
+
+// pidOption is -p as a number (0 when not given), checked as bpftrace
+// checks it: a decimal number of a process that exists.
+func pidOption(a *args, stderr io.Writer) (int, bool) {
+	if a.pid == "" {
+		return 0, true
+	}
+	n, err := parsePID(a.pid)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: Failed to parse pid: %v\n", err)
+		return 0, false
+	}
+	if _, err := os.Stat("/proc/" + a.pid); err != nil {
+		fmt.Fprintf(stderr, "ERROR: pid '%d' does not exist\n", n)
+		return 0, false
+	}
+	return n, true
 }
 
 // maxPID is the kernel's largest pid (PID_MAX_LIMIT on 64-bit).

@@ -23,18 +23,13 @@ func startREPL(a *args, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ERROR: bpftrace currently only supports running as the root user.")
 		return 1
 	}
-	in, ok := stdin.(*os.File)
-	if !ok {
+	in, isFile := stdin.(*os.File)
+	if !isFile {
 		in = os.Stdin
 	}
-	pid := 0
-	if a.pid != "" {
-		n, err := parsePID(a.pid)
-		if err != nil {
-			fmt.Fprintf(stderr, "ERROR: Failed to parse pid: %v\n", err)
-			return 1
-		}
-		pid = n
+	pid, ok := pidOption(a, stderr)
+	if !ok {
+		return 1
 	}
 	format := a.format
 	if !validFormat(format, stderr) {
