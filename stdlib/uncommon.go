@@ -182,6 +182,16 @@ func init() {
 		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
 			Check: checkTypeTest(test), Emit: emitConst})
 	}
+	// "name" is what the probe builtin was called before bpftrace 0.9
+	// (2018 scripts such as syncsnoop.bt use it).
+	probe, _ := Lookup("probe")
+	name := *probe
+	name.Name = "name"
+	name.Check = func(c Checker, call *Call) types.Type {
+		c.Warnf(call.Span(), "'name' is the old name of the 'probe' builtin")
+		return probe.Check(c, call)
+	}
+	register(&name)
 	// pid and tid are registered in process.go, whose init runs first (file order).
 	for _, name := range []string{"pid", "tid"} {
 		e, _ := Lookup(name)
