@@ -184,14 +184,17 @@ func init() {
 	}
 	// "name" is what the probe builtin was called before bpftrace 0.9
 	// (2018 scripts such as syncsnoop.bt use it).
-	probe, _ := Lookup("probe")
-	name := *probe
-	name.Name = "name"
-	name.Check = func(c Checker, call *Call) types.Type {
-		c.Warnf(call.Span(), "'name' is the old name of the 'probe' builtin")
-		return probe.Check(c, call)
+	// Likewise "stack" (kstack) and "sym" (ksym) in early scripts.
+	for old, cur := range map[string]string{"name": "probe", "stack": "kstack", "sym": "ksym"} {
+		e, _ := Lookup(cur)
+		alias := *e
+		alias.Name = old
+		alias.Check = func(c Checker, call *Call) types.Type {
+			c.Warnf(call.Span(), "'%s' is the old name of '%s'", call.Name, e.Name)
+			return e.Check(c, &Call{Node: call.Node, Name: e.Name, Args: call.Args, Paren: call.Paren})
+		}
+		register(&alias)
 	}
-	register(&name)
 	// pid and tid are registered in process.go, whose init runs first (file order).
 	for _, name := range []string{"pid", "tid"} {
 		e, _ := Lookup(name)
