@@ -15,7 +15,6 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/sema"
 	"github.com/gobpftrace/gobpftrace/parser"
 	"github.com/gobpftrace/gobpftrace/runtime"
-	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/runtime/probe"
 )
 
@@ -40,8 +39,7 @@ type session struct {
 	userMaps map[string]*codegen.UserMap // by "@name", from the latest compile
 	// printOnExit is the print_maps_on_exit config of the latest compile.
 	printOnExit bool
-	mapNames    []string            // sorted
-	probeCtx    map[string][]string // attach point -> args fields, for completion
+	mapNames    []string // sorted
 
 	stats io.Closer // bpf_stats run counts, nil if unavailable
 	// exitPrints is set when a statement called exit(): the session ends
@@ -322,21 +320,6 @@ func (s *session) userMap(obj *codegen.Object, name string) (*codegen.UserMap, *
 		}
 	}
 	return nil, nil
-}
-
-// printMap prints @name through w; a map never written has no kernel map
-// yet and prints nothing, like an empty one.
-func (s *session) printMap(w output.Writer, obj *codegen.Object, name string, top, div int) {
-	um, m := s.userMap(obj, name)
-	if um == nil || m == nil {
-		return
-	}
-	om, err := s.dec.ReadMap(um, m)
-	if err != nil {
-		w.RuntimeError(err.Error(), nil)
-		return
-	}
-	w.Map(om, top, div)
 }
 
 // live lists the entries that are still attached or hold end blocks.

@@ -154,16 +154,6 @@ func uintN(b []byte, n int) uint64 {
 	}
 }
 
-// cstring returns b up to its first NUL.
-func cstring(b []byte) string {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i])
-		}
-	}
-	return string(b)
-}
-
 // special decodes the values only the runtime knows how to print. The
 // layouts are codegen's (see types.Special); unknown ones fall back to an
 // integer or raw bytes.

@@ -153,20 +153,6 @@ func allInts(es []Entry) bool {
 	return true
 }
 
-func intLess(a, b Value) bool {
-	switch x := a.(type) {
-	case Int:
-		if y, ok := b.(Int); ok {
-			return x < y
-		}
-	case Uint:
-		if y, ok := b.(Uint); ok {
-			return x < y
-		}
-	}
-	return asUint(a) < asUint(b)
-}
-
 func asUint(v Value) uint64 {
 	switch x := v.(type) {
 	case Int:
@@ -252,12 +238,6 @@ func divide(v Value, div int64) Value {
 		return Uint(uint64(x) / uint64(div))
 	}
 	return v
-}
-
-// keyLess orders keys as bpftrace's sort_by_key: integers as signed,
-// strings bytewise, tuples field by field; other kinds keep their order.
-func keyLess(a, b Value) bool {
-	return keyCmp(a, b) < 0
 }
 
 func keyCmp(a, b Value) int {

@@ -66,7 +66,7 @@ func doBuild() {
 	src := SourceDir()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		goTool = "/usr/local/go/bin/go" // where this project's machines install Go
 	}
 	files := []string{"target.c", "target_sem.c", "target.cpp", "gotarget.go"}
 	h := sha256.New()
