@@ -11,8 +11,11 @@ import (
 )
 
 // Builtins from bpftrace's newest stdlib.md that are one helper call, a
-// compile-time answer, or a clear refusal: numaid, pid/tid namespaces,
-// signal_thread, override, path, skboutput, is_* type tests.
+// compile-time answer, or a clear refusal (numaid, pid/tid namespaces,
+// signal_thread, override, path, has_cpid, probetype, usermode, pton,
+// static_assert, cgroup_path, strcap, is_* type tests, unsupported ones),
+// and the old names of builtins. This file's init runs after process.go's
+// and stack.go's (file order), whose entries it extends.
 
 func init() {
 	register(
@@ -105,8 +108,6 @@ func init() {
 				return &types.Void{}
 			},
 			Emit: func(Gen, *Call, Loc) {}},
-		&Entry{Name: "percpu_kaddr", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
-			Check: checkPercpuKaddr, Emit: emitPercpuKaddr},
 		&Entry{Name: "cgroup_path", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 2,
 			Check: func(c Checker, call *Call) types.Type {
 				if _, ok := wantInt(c, "cgroup_path", call.Args[0]); !ok {
@@ -148,20 +149,6 @@ func init() {
 			Check: func(c Checker, call *Call) types.Type {
 				c.SetData(call, &constValue{Int: int64(c.MaxStrlen())})
 				return types.Uint64
-			}, Emit: emitConst},
-		&Entry{Name: "kfunc_exist", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
-			Check: func(c Checker, call *Call) types.Type {
-				name, ok := c.ConstString(call.Args[0])
-				if !ok {
-					c.Errorf(call.Args[0].Span(), "kfunc_exist() expects a string literal")
-					return nil
-				}
-				v := &constValue{}
-				if c.KernelFuncExists(name) {
-					v.Int = 1
-				}
-				c.SetData(call, v)
-				return &types.Bool{}
 			}, Emit: emitConst},
 		&Entry{Name: "skboutput", Kind: Func, Paren: true, MinArgs: 4, MaxArgs: 4,
 			Check: func(c Checker, call *Call) types.Type {
@@ -313,44 +300,4 @@ func checkPton(c Checker, call *Call) types.Type {
 	b := a.AsSlice()
 	c.SetData(call, b)
 	return &types.Array{Elem: types.Uint8, Len: len(b)}
-}
-
-// percpu_kaddr(name [, cpu]) is the address of a per-CPU kernel variable:
-// ld_imm64 BPF_PSEUDO_BTF_ID, then bpf_this_cpu_ptr or bpf_per_cpu_ptr
-// (which gives NULL for a CPU out of range).
-func checkPercpuKaddr(c Checker, call *Call) types.Type {
-	name, ok := c.ConstString(call.Args[0])
-	if !ok {
-		c.Errorf(call.Args[0].Span(), "percpu_kaddr() expects a string literal")
-		return nil
-	}
-	id, ok := c.KernelVarID(name)
-	if !ok {
-		c.Errorf(call.Args[0].Span(), "Failed to resolve per-CPU kernel symbol: %s", name)
-		return nil
-	}
-	if len(call.Args) == 2 {
-		if _, ok := wantInt(c, "percpu_kaddr", call.Args[1]); !ok {
-			return nil
-		}
-	}
-	c.SetData(call, id)
-	return &types.Pointer{Elem: types.Uint64, Space: types.AddrKernel}
-}
-
-const pseudoBTFID = asm.R3 // BPF_PSEUDO_BTF_ID in the source register field
-
-func emitPercpuKaddr(g Gen, call *Call, _ Loc) {
-	ld := asm.LoadImm(asm.R1, int64(g.Data(call).(uint32)), asm.DWord)
-	ld.Src = pseudoBTFID
-	if len(call.Args) == 2 {
-		r := g.Expr(call.Args[1])
-		g.Emit(asm.Mov.Reg(asm.R2, r))
-		g.Pop()
-		g.Emit(ld, asm.FnPerCpuPtr.Call())
-	} else {
-		g.Emit(ld, asm.FnThisCpuPtr.Call())
-	}
-	r := g.Push()
-	g.Emit(asm.Mov.Reg(r, asm.R0))
 }
