@@ -121,6 +121,8 @@ func TestProfileKstack(t *testing.T) {
 		`profile:hz:99 { @[ustack(perf, 5), kstack(3)] = count(); @k[ksym(0)] = count(); @u = usym(0); }`,
 		`interval:ms:100 { @x = count(); printf("%d\n", nsecs(monotonic) > 0); }`,
 		`software:cpu-clock:1000000 { @[cpu] = count(); }`,
+		`profile:hz:99 { @[usermode] = count(); @s[stack, sym(reg("ip")), probetype, len(kstack)] = count(); }`,
+		`rawtracepoint:sched_switch { @[syscall_name(arg0), strlen(comm), strstr(comm, "a")] = count(); }`,
 	} {
 		obj, _ := build(t, src, sema.Options{Host: h})
 		load(t, obj)
