@@ -132,7 +132,10 @@ func TestVM(t *testing.T) {
 	t.Parallel()
 	bin := gobpftrace(t)
 	cfg := vmtest.Config{
-		Files: map[string]string{"/bin/gobpftrace": bin},
+		// The cases take ~15 s; a VM that hangs fails the test with its
+		// console's tail long before go test's own timeout.
+		Timeout: 4 * time.Minute,
+		Files:   map[string]string{"/bin/gobpftrace": bin},
 		Contents: map[string]string{
 			"/kp/lib.sh":     kpLib,
 			"/kp/dir/target": "target\n",
@@ -140,7 +143,7 @@ func TestVM(t *testing.T) {
 	}
 	var cases []vmtest.Case
 	for _, c := range vmCases {
-		cases = append(cases, vmtest.Case{Name: c.name, Timeout: 40 * time.Second, Script: ". /kp/lib.sh\n" + c.script})
+		cases = append(cases, vmtest.Case{Name: c.name, Timeout: 30 * time.Second, Script: ". /kp/lib.sh\n" + c.script})
 	}
 	cases = append(cases, timingCase)
 	t0 := time.Now()
