@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== Go benchmarks"
-go test -run '^$' -bench . -benchmem ./parser/ ./lang/... ./codegen/ 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true
+go test -run '^$' -bench . -benchmem ./parser/ ./lang/... ./codegen/ ./tests/kernelprobes/ 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true
 pb=""
 for c in ../shared/bench/perfbench /work/shared/bench/perfbench; do
   [ -x "$c" ] && pb=$c && break

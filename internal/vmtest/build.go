@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -47,13 +46,12 @@ func goBuild(t testing.TB, args ...string) {
 	}
 }
 
-// goTool is the go command of the toolchain running the tests, so the VM
-// binaries are built by the same Go as the test.
+// goTool is the go command on PATH, else where this project's machines install Go.
 func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
-	return "go"
+	return "/usr/local/go/bin/go"
 }
 
 // ModuleRoot is the directory holding go.mod, found from the working
