@@ -69,7 +69,7 @@ func qemuPath() (string, error) {
 // busyboxPath finds a statically linked busybox (package busybox-static):
 // the VM has no shared libraries, so a dynamic busybox would not start.
 func busyboxPath() (string, error) {
-	var lastErr error = errors.New("busybox not found (install busybox-static)")
+	lastErr := errors.New("busybox not found (install busybox-static)")
 	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox", "/sbin/busybox"} {
 		if _, err := os.Stat(p); err != nil {
 			continue
