@@ -187,6 +187,9 @@ func (d *Decoder) special(t *types.Special, b []byte) output.Value {
 		return inetValue(b, t.Bytes)
 	case "macaddr", "mac":
 		return output.Symbol{Name: macString(b[:6])}
+	case "cgroup_path":
+		id := le.Uint64(b)
+		return output.Symbol{Name: cgroupPath(id, t.Arg), Addr: id}
 	}
 	if t.Bytes == 8 {
 		return output.Uint(le.Uint64(b))

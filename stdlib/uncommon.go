@@ -113,14 +113,18 @@ func init() {
 				if _, ok := wantInt(c, "cgroup_path", call.Args[0]); !ok {
 					return nil
 				}
+				filter := ""
 				if len(call.Args) == 2 {
-					if _, ok := c.ConstString(call.Args[1]); !ok {
+					f, ok := c.ConstString(call.Args[1])
+					if !ok {
 						c.Errorf(call.Args[1].Span(), "cgroup_path(): the filter must be a string literal")
 						return nil
 					}
+					filter = f
 				}
-				// The id is turned into a path by the runtime when printed.
-				return &types.Special{Name: "cgroup_path", Bytes: 8}
+				// The id is turned into a path by the runtime when printed;
+				// the filter (hierarchy names, * wildcards) travels in Arg.
+				return &types.Special{Name: "cgroup_path", Bytes: 8, Arg: filter}
 			},
 			Emit: func(g Gen, call *Call, dst Loc) {
 				r := g.Expr(call.Args[0])

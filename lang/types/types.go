@@ -258,6 +258,7 @@ func (t *Stack) String() string {
 type Special struct {
 	Name  string // "ksym", "usym", "inet", "username", "timestamp", "cgroup_path", "macaddr", "mac", "strerror", "tseries", ...
 	Bytes int
+	Arg   string // a compile-time argument the runtime needs to print it: cgroup_path's hierarchy filter ("" = all)
 }
 
 func (t *Special) Size() int { return t.Bytes }
