@@ -44,6 +44,10 @@ type Checker interface {
 	Unsafe() bool
 	// KernelAddr is the address of a kernel symbol (kallsyms).
 	KernelAddr(name string) (uint64, bool)
+	// UserSymbol is the address and size of the symbol name in the binary
+	// of the probe being checked (uaddr); it fails outside uprobe,
+	// uretprobe and usdt probes, with bpftrace's messages.
+	UserSymbol(name string) (addr, size uint64, err error)
 	// KernelFuncExists reports whether vmlinux BTF has a function named name.
 	KernelFuncExists(name string) bool
 	// KernelVarID is the vmlinux BTF type id of the kernel variable name

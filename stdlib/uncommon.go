@@ -131,6 +131,8 @@ func init() {
 				g.StoreReg(dst, r, asm.DWord)
 				g.Pop()
 			}},
+		&Entry{Name: "uaddr", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+			Check: checkUaddr, Emit: emitConst},
 		&Entry{Name: "strcap", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
 			Check: func(c Checker, call *Call) types.Type {
 				t := c.Check(call.Args[0])
@@ -161,7 +163,7 @@ func init() {
 			},
 			Emit: func(Gen, *Call, Loc) {}}, // never reached: Check always fails
 	)
-	for _, name := range []string{"uaddr", "socket_cookie", "globmatch", "tseries", "unwatch", "fail", "kfunc_allowed"} {
+	for _, name := range []string{"socket_cookie", "globmatch", "tseries", "unwatch", "fail", "kfunc_allowed"} {
 		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 0, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {
 				c.Errorf(call.Span(), "%s() is not supported by gobpftrace yet", call.Name)
@@ -304,4 +306,31 @@ func checkPton(c Checker, call *Call) types.Type {
 	b := a.AsSlice()
 	c.SetData(call, b)
 	return &types.Array{Elem: types.Uint8, Len: len(b)}
+}
+
+// checkUaddr resolves uaddr("sym") at compile time into a user pointer
+// constant whose pointee is sized by the symbol, as bpftrace types it: a
+// 1, 2 or 4-byte symbol gives int8/16/32 *, anything else int64 *.
+func checkUaddr(c Checker, call *Call) types.Type {
+	name, ok := c.ConstString(call.Args[0])
+	if !ok {
+		c.Errorf(call.Args[0].Span(), "uaddr() expects a string literal")
+		return nil
+	}
+	addr, size, err := c.UserSymbol(name)
+	if err != nil {
+		c.Errorf(call.Span(), "%v", err)
+		return nil
+	}
+	elem := types.Int64
+	switch size {
+	case 1:
+		elem = types.Int8
+	case 2:
+		elem = types.Int16
+	case 4:
+		elem = types.Int32
+	}
+	c.SetData(call, &constValue{Int: int64(addr)})
+	return &types.Pointer{Elem: elem, Space: types.AddrUser}
 }
