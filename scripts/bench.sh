@@ -19,7 +19,7 @@ if ! command -v bpftool >/dev/null || ! command -v bpftrace >/dev/null || [ ! -x
 fi
 bins=(--bin "$PWD/bin/gobpftrace@dot")
 command -v bpftrace >/dev/null && bins+=(--bin "$(command -v bpftrace)@arrow")
-out=${BENCH_OUT:-/tmp/gobpftrace-bench}
+out=${BENCH_OUT:-$(mktemp -d /tmp/gobpftrace-perfbench.XXXXXX)}
 echo "== perfbench -> $out/results.md"
 "$pb" "${bins[@]}" --out "$out" ${BENCH_ARGS:-}
 cat "$out/results.md"
