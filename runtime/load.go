@@ -267,6 +267,9 @@ func loadProgram(p *codegen.Program, maps map[string]*ebpf.Map, o *LoadOptions) 
 	if err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
+			if kerr := kernelRefusal(name, ve.Log); kerr != nil {
+				return nil, kerr
+			}
 			log := ve.Log
 			if !o.Verbose && len(log) > verifierTail {
 				log = log[len(log)-verifierTail:]

@@ -41,6 +41,7 @@ type vmCase struct {
 	errs   []string // regexps that stderr must match
 	noErr  bool     // stderr must hold nothing but "Attached N probe(s)"
 	exit   int
+	custom bool // checked by hand in TestVM, not by check
 }
 
 // trace is a script running gobpftrace -e prog with the default trigger.
@@ -111,6 +112,21 @@ var vmCases = []vmCase{
 	// Counting in a map and printing it on exit.
 	{name: "kprobe-count", script: `TRIGGER='cat /kp/dir/target /kp/dir/target >/dev/null'; ` + trace(`kprobe:vfs_open `+cat+` { @[func] = count(); } kretprobe:do_sys_openat2 `+cat+` { @ret = max(retval); } kprobe:do_exit `+cat+` { exit(); }`),
 		want: []string{`@\[vfs_open\]: [2-9]`, `@ret: [34]`}, noErr: true},
+	// path(): the full path of a struct path, in fentry of functions the
+	// kernel allows bpf_d_path in (security_inode_getattr, filp_close, ...); elsewhere
+	// (vfs_open) the kernel refuses it and the error says so.
+	{name: "fentry-path", script: `TRIGGER='stat /kp/dir/target >/dev/null'; ` + trace(`fentry:security_inode_getattr /comm == "stat"/ { printf("%s\n", path(args.path)); exit(); }`),
+		want: []string{`^/kp/dir/target$`}, noErr: true},
+	{name: "fentry-path-refused", script: `gobpftrace -e 'fentry:vfs_open { printf("%s\n", path(args.path)); exit(); }'`,
+		errs: []string{`vfs_open.*path\(\) is not allowed in this function`}, exit: 1},
+	// override(): needs --unsafe; on an error-injectable syscall it makes
+	// cat's openat fail with the given errno (ENOENT), or, on a kernel
+	// without CONFIG_BPF_KPROBE_OVERRIDE (Debian's 6.1 cloud kernel), fails
+	// with a clear error (checked by checkOverride).
+	{name: "override-safe", script: `gobpftrace -e 'kprobe:__x64_sys_openat { override(-2); }'`,
+		errs: []string{`override\(\) is an unsafe function`}, exit: 1},
+	{name: "override", script: `TRIGGER='cat /kp/dir/target; echo cat-rc=$?'; ` +
+		trace(`kprobe:__x64_sys_openat `+cat+` { override(-2); exit(); }`, "--unsafe"), custom: true},
 	// Errors name the function and the reason.
 	{name: "kprobe-missing", script: `gobpftrace -e 'kprobe:no_such_function_xyz { exit(); }'`,
 		errs: []string{`no_such_function_xyz`}, exit: 1},
@@ -150,6 +166,9 @@ func TestVM(t *testing.T) {
 	res := vmtest.RunCases(t, cfg, cases)
 	t.Logf("VM: %d cases in %v", len(cases), time.Since(t0).Round(time.Millisecond))
 	for _, c := range vmCases {
+		if c.custom {
+			continue
+		}
 		t.Run(c.name, func(t *testing.T) {
 			r := res[c.name]
 			check(t, c, r)
@@ -164,6 +183,7 @@ func TestVM(t *testing.T) {
 			t.Errorf("%s: want one fallback notice, got %d:\n%s", pair[1], n, res[pair[1]].Stderr)
 		}
 	}
+	checkOverride(t, res["override"])
 	reportTiming(t, res[timingCase.Name])
 }
 
@@ -198,5 +218,16 @@ func check(t *testing.T, c vmCase, r vmtest.CaseResult) {
 	}
 	if bad || testing.Verbose() {
 		t.Logf("script:\n%s\nstdout:\n%s\nstderr:\n%s", c.script, r.Stdout, r.Stderr)
+	}
+}
+
+// checkOverride: with CONFIG_BPF_KPROBE_OVERRIDE cat's open fails with
+// ENOENT; without it gobpftrace refuses with a clear error.
+func checkOverride(t *testing.T, r vmtest.CaseResult) {
+	t.Helper()
+	injected := strings.Contains(r.Stdout, "cat-rc=1") && strings.Contains(r.Stderr, "No such file")
+	refused := r.Exit != 0 && strings.Contains(r.Stderr, "override() is not supported by this kernel (it needs CONFIG_BPF_KPROBE_OVERRIDE)")
+	if injected == refused || r.TimedOut || strings.Contains(r.Stderr, "internal compiler error") {
+		t.Errorf("override: exit %d (timed out: %v)\nstdout:\n%s\nstderr:\n%s", r.Exit, r.TimedOut, r.Stdout, r.Stderr)
 	}
 }
