@@ -71,8 +71,10 @@ func TestReadBigMap(t *testing.T) {
 		}
 	}
 	// CPU time, not wall time: a loaded machine must not fail the test.
-	if cpu > 100*time.Millisecond && !raceEnabled {
-		t.Errorf("reading and printing took %v of CPU, want < 100ms", cpu)
+	// The product target is < 100 ms (perfbench's readout metric); the test
+	// allows headroom for GC threads and a machine shared with other tests.
+	if cpu > 250*time.Millisecond && !raceEnabled {
+		t.Errorf("reading and printing took %v of CPU, want < 250ms", cpu)
 	}
 }
 
