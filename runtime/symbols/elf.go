@@ -90,30 +90,40 @@ func (f *ELFFile) Vaddr(off uint64) (uint64, bool) {
 	return 0, false
 }
 
-type fileKey struct {
+// FileKey identifies a file by device, inode, size and mtime (its path only
+// where the system gives no inode), so caches keyed by it see /proc/PID/root/x
+// and x as one file and notice when a file is rebuilt.
+type FileKey struct {
 	path            string
 	dev, ino, mtime uint64
 	size            int64
 }
 
-var (
-	elfMu    sync.Mutex
-	elfCache = map[fileKey]*ELFFile{}
-)
-
-// OpenELF reads (or returns the cached) symbol table of an ELF file.
-func OpenELF(path string) (*ELFFile, error) {
+// FileKeyOf stats path and returns its identity.
+func FileKeyOf(path string) (FileKey, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return FileKey{}, err
 	}
-	// Files are keyed by identity, not path, so /proc/PID/root/usr/lib/x
-	// and /usr/lib/x share one table.
-	key := fileKey{size: st.Size(), mtime: uint64(st.ModTime().UnixNano())}
+	key := FileKey{size: st.Size(), mtime: uint64(st.ModTime().UnixNano())}
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
 		key.dev, key.ino = uint64(sys.Dev), sys.Ino
 	} else {
 		key.path = path
+	}
+	return key, nil
+}
+
+var (
+	elfMu    sync.Mutex
+	elfCache = map[FileKey]*ELFFile{}
+)
+
+// OpenELF reads (or returns the cached) symbol table of an ELF file.
+func OpenELF(path string) (*ELFFile, error) {
+	key, err := FileKeyOf(path)
+	if err != nil {
+		return nil, err
 	}
 	elfMu.Lock()
 	f, ok := elfCache[key]

@@ -9,9 +9,9 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
-	"syscall"
+
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 )
 
 // Probe is one location of a USDT probe. A probe written several times in
@@ -31,29 +31,17 @@ const (
 	noteType = 3
 )
 
-type cacheKey struct {
-	dev, ino, mtime uint64
-	size            int64
-	path            string
-}
-
 var (
 	cacheMu sync.Mutex
-	cache   = map[cacheKey][]Probe{}
+	cache   = map[symbols.FileKey][]Probe{}
 )
 
 // ReadFile returns the USDT probes of an ELF file in note order (cached per
 // file identity). A file without probes gives an empty list, not an error.
 func ReadFile(path string) ([]Probe, error) {
-	st, err := os.Stat(path)
+	key, err := symbols.FileKeyOf(path)
 	if err != nil {
 		return nil, err
-	}
-	key := cacheKey{size: st.Size(), mtime: uint64(st.ModTime().UnixNano())}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		key.dev, key.ino = uint64(sys.Dev), sys.Ino
-	} else {
-		key.path = path
 	}
 	cacheMu.Lock()
 	ps, ok := cache[key]
