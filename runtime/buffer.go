@@ -33,5 +33,8 @@ func (b *outBuffer) idle() {
 	}
 }
 
+// buffered reports whether output waits in memory.
+func (b *outBuffer) buffered() bool { return b.w.Buffered() > 0 }
+
 // flush writes everything out (at exit).
 func (b *outBuffer) flush() { b.w.Flush() }

@@ -75,7 +75,18 @@ func (d *Dispatcher) Handle(msg []byte) bool {
 		}
 		return false
 	case codegen.EvPrintf:
-		// The hot path: the argument slice is reused (Sprintf keeps nothing).
+		// The hot path. Formats of plain integers and strings print straight
+		// from the payload; others decode into a reused argument slice
+		// (Sprintf keeps nothing).
+		if f := d.fastFor(ev); f != nil && f.direct {
+			var ok bool
+			if d.fmtBuf, ok = f.appendPayload(d.fmtBuf[:0], payload, d.Dec.trailer); ok {
+				// No copy: Writer.Printf writes the text out before
+				// returning and keeps nothing (output.Writer's contract).
+				d.W.Printf(unsafe.String(unsafe.SliceData(d.fmtBuf), len(d.fmtBuf)))
+				return true
+			}
+		}
 		d.argBuf = d.decodeArgs(d.argBuf[:0], ev, payload)
 		d.W.Printf(d.printf(ev, d.argBuf))
 	case codegen.EvPrint, codegen.EvPrintMap:
@@ -160,25 +171,37 @@ func (d *Dispatcher) PrintMap(name string, top, div int, locs []output.Location)
 // printf formats a printf event, through the compiled fast path when the
 // format and arguments allow it.
 func (d *Dispatcher) printf(ev *codegen.Event, args []output.Value) string {
+	if f := d.fastFor(ev); f != nil {
+		var ok bool
+		if d.fmtBuf, ok = f.appendTo(d.fmtBuf[:0], args); ok {
+			// No copy: Writer.Printf writes the text out before
+			// returning and keeps nothing (output.Writer's contract
+			// for Printf), and fmtBuf is not touched until then.
+			return unsafe.String(unsafe.SliceData(d.fmtBuf), len(d.fmtBuf))
+		}
+	}
+	return output.Sprintf(ev.Fmt, args)
+}
+
+// fastFor returns the event's compiled printf format (nil when its format
+// needs output.Sprintf), compiling it on first use.
+func (d *Dispatcher) fastFor(ev *codegen.Event) *fastFormat {
 	if d.fast == nil {
 		d.fast = make([]*fastFormat, len(d.Obj.Events))
 		d.fastDone = make([]bool, len(d.Obj.Events))
 	}
-	if id := ev.ID; id >= 0 && id < len(d.fast) {
-		if !d.fastDone[id] {
-			d.fast[id], d.fastDone[id] = compileFast(ev.Fmt), true
-		}
-		if f := d.fast[id]; f != nil {
-			var ok bool
-			if d.fmtBuf, ok = f.appendTo(d.fmtBuf[:0], args); ok {
-				// No copy: Writer.Printf writes the text out before
-				// returning and keeps nothing (output.Writer's contract
-				// for Printf), and fmtBuf is not touched until then.
-				return unsafe.String(unsafe.SliceData(d.fmtBuf), len(d.fmtBuf))
-			}
-		}
+	id := ev.ID
+	if id < 0 || id >= len(d.fast) {
+		return nil
 	}
-	return output.Sprintf(ev.Fmt, args)
+	if !d.fastDone[id] {
+		f := compileFast(ev.Fmt)
+		if f != nil {
+			f.bind(ev.ArgsType)
+		}
+		d.fast[id], d.fastDone[id] = f, true
+	}
+	return d.fast[id]
 }
 
 // args decodes the payload as the event's argument tuple.

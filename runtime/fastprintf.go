@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"bytes"
 	"strconv"
 
+	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -15,11 +17,20 @@ import (
 type fastFormat struct {
 	segs  []fastSeg
 	nargs int
+	// direct is set (by bind) when every argument is an integer or a
+	// string: appendPayload then formats straight from the message bytes,
+	// with no decoding into output.Values (no allocation per event).
+	direct bool
 }
 
 type fastSeg struct {
 	text string // literal text when conv == 0
 	conv byte
+	// Where the argument lies in the payload, for appendPayload.
+	off    int
+	size   int  // integer width in bytes; 0 for a string
+	signed bool // integer signedness
+	strN   int  // string buffer size
 }
 
 // compileFast returns nil when the format needs output.Sprintf.
@@ -69,6 +80,91 @@ func compileFast(format string) *fastFormat {
 	}
 	flush()
 	return f
+}
+
+// bind records where each argument lies in the event's payload (args) and
+// enables appendPayload when all of them are integers or strings.
+func (f *fastFormat) bind(args *types.Tuple) {
+	if args == nil || len(args.Fields) < f.nargs {
+		return
+	}
+	n := 0
+	for i := range f.segs {
+		s := &f.segs[i]
+		if s.conv == 0 {
+			continue
+		}
+		fld := args.Fields[n]
+		n++
+		s.off = fld.Offset
+		switch t := fld.Type.(type) {
+		case *types.Int:
+			s.size, s.signed = t.Size(), t.Signed
+		case *types.String:
+			if s.conv != 's' {
+				return
+			}
+			s.strN = t.N
+		default:
+			return
+		}
+	}
+	f.direct = true
+}
+
+// appendPayload formats the event payload after dst, as Decoder.value and
+// appendTo would (truncated strings end with trailer); ok is false when the
+// payload is too short for the bound layout.
+func (f *fastFormat) appendPayload(dst, payload []byte, trailer string) ([]byte, bool) {
+	for _, s := range f.segs {
+		if s.conv == 0 {
+			dst = append(dst, s.text...)
+			continue
+		}
+		if s.size == 0 { // string
+			if s.off+s.strN > len(payload) {
+				return dst, false
+			}
+			str := payload[s.off : s.off+s.strN]
+			if i := bytes.IndexByte(str, 0); i >= 0 {
+				dst = append(dst, str[:i]...)
+			} else {
+				dst = append(dst, str...)
+				dst = append(dst, trailer...)
+			}
+			continue
+		}
+		if s.off+s.size > len(payload) {
+			return dst, false
+		}
+		u := uintN(payload[s.off:], s.size)
+		if s.signed {
+			shift := 64 - 8*uint(s.size)
+			v := int64(u<<shift) >> shift
+			switch s.conv {
+			case 'd', 'i', 's':
+				dst = strconv.AppendInt(dst, v, 10)
+			case 'u':
+				dst = strconv.AppendUint(dst, uint64(v), 10)
+			case 'x':
+				dst = strconv.AppendUint(dst, uint64(v), 16)
+			case 'X':
+				dst = appendUpperHex(dst, uint64(v))
+			}
+			continue
+		}
+		switch s.conv {
+		case 'd', 'i':
+			dst = strconv.AppendInt(dst, int64(u), 10)
+		case 'u', 's':
+			dst = strconv.AppendUint(dst, u, 10)
+		case 'x':
+			dst = strconv.AppendUint(dst, u, 16)
+		case 'X':
+			dst = appendUpperHex(dst, u)
+		}
+	}
+	return dst, true
 }
 
 // appendTo formats args after dst; ok is false when an argument's type is

@@ -28,6 +28,12 @@ var errStopped = errors.New("stopped")
 // (bpftrace polls every 100 ms).
 const tick = 100 * time.Millisecond
 
+// flushDelay is how long output waits, once the event stream went quiet,
+// before it is written out: a reader that keeps catching up with a fast
+// producer would otherwise pay a write(2) per catch-up, not per 64 KiB.
+// Lines still appear within about a millisecond.
+const flushDelay = time.Millisecond
+
 // engine is one run of one object.
 type engine struct {
 	obj  *codegen.Object
@@ -353,14 +359,25 @@ func (e *engine) loop() error {
 		}
 		return nil
 	}
-	ticking := e.lossMap != nil
-	if ticking {
-		e.src.setDeadline(time.Now().Add(tick))
+	// Two deadlines share the source's one: the loss-counter tick (only
+	// with a loss map), and the flush of output written since the stream
+	// last went quiet (flushDelay after it did).
+	var tickAt, flushAt time.Time
+	if e.lossMap != nil {
+		tickAt = time.Now().Add(tick)
 	}
+	setDeadline := func() {
+		d := tickAt
+		if !flushAt.IsZero() && (d.IsZero() || flushAt.Before(d)) {
+			d = flushAt
+		}
+		e.src.setDeadline(d)
+	}
+	setDeadline()
 	for !e.stopNow.Load() {
-		// Output is flushed whenever nothing is queued, before blocking.
-		if !e.src.pending() {
-			e.buf.idle()
+		if flushAt.IsZero() && e.buf.mode != BufferFull && e.buf.buffered() && !e.src.pending() {
+			flushAt = time.Now().Add(flushDelay)
+			setDeadline()
 		}
 		msg, err := e.src.next()
 		switch err {
@@ -370,11 +387,21 @@ func (e *engine) loop() error {
 				return nil
 			}
 		case errIdle:
-			e.reportLost()
-			e.buf.idle()
-			e.src.setDeadline(time.Now().Add(tick))
+			now := time.Now()
+			if !flushAt.IsZero() && !now.Before(flushAt) {
+				e.buf.idle()
+				flushAt = time.Time{}
+			}
+			if !tickAt.IsZero() && !now.Before(tickAt) {
+				e.reportLost()
+				e.buf.idle()
+				tickAt = now.Add(tick)
+			}
+			setDeadline()
 		case errWoken:
 			e.buf.idle()
+			flushAt = time.Time{}
+			setDeadline()
 			if e.stopDrained.Load() {
 				return nil
 			}

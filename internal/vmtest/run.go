@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -57,6 +58,8 @@ type Result struct {
 	Files    map[string]string // Config.Collect files that existed, by guest path
 	Console  string            // everything QEMU printed, for diagnosis
 	Duration time.Duration
+
+	timedOut bool // the boot ran out of time
 }
 
 // Run boots the VM with cfg and waits for the script to finish. The
@@ -85,6 +88,26 @@ func Run(t testing.TB, cfg Config) (*Result, error) {
 		return nil, err
 	}
 
+	// One VM at a time on this machine, across test binaries: QEMU emulates
+	// without KVM, and two VMs on two host cores starve each other's vCPUs
+	// into RCU stalls and soft lockups.
+	unlock, err := lockVM(t)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	res, err := boot(t, cfg, qemu, img, marker)
+	if err != nil && res != nil && retryable(res) {
+		// A stalled emulation is the machine's doing, not the test's:
+		// boot once more before failing.
+		t.Logf("vmtest: retrying once after: %v", firstLine(err.Error()))
+		res, err = boot(t, cfg, qemu, img, marker)
+	}
+	return res, err
+}
+
+// boot runs QEMU once.
+func boot(t testing.TB, cfg Config, qemu, img, marker string) (*Result, error) {
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
@@ -125,7 +148,7 @@ func Run(t testing.TB, cfg Config) (*Result, error) {
 
 	start := time.Now()
 	runErr := cmd.Run()
-	res := &Result{Console: console.String(), Duration: time.Since(start)}
+	res := &Result{Console: console.String(), Duration: time.Since(start), timedOut: ctx.Err() != nil}
 	if qemuErr.Len() > 0 {
 		res.Console += "\n[qemu stderr]\n" + qemuErr.String()
 	}
@@ -140,6 +163,49 @@ func Run(t testing.TB, cfg Config) (*Result, error) {
 		return res, fmt.Errorf("vmtest: %v; console tail:\n%s", perr, tail(res.Console, 40))
 	}
 	return res, nil
+}
+
+// retryable reports whether a failed boot failed the way an overloaded host
+// makes emulation fail: out of time, or the guest kernel reporting stalls.
+func retryable(res *Result) bool {
+	if res.timedOut {
+		return true
+	}
+	for _, s := range []string{"self-detected stall", "rcu_sched detected stalls", "soft lockup", "hung_task"} {
+		if strings.Contains(res.Console, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// lockVM takes the machine-wide VM lock (a flock on a file in CacheDir),
+// waiting for another test binary's VM to finish.
+func lockVM(t testing.TB) (func(), error) {
+	dir := CacheDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "qemu.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	start := time.Now()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("vmtest: locking %s: %w", f.Name(), err)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Logf("vmtest: waited %v for another VM to finish", waited.Round(time.Second))
+	}
+	return func() { f.Close() }, nil
 }
 
 // deadline is t.Deadline for tests; benchmarks have none.
