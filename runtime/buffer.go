@@ -26,6 +26,16 @@ func (b *outBuffer) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteString is Write without the copy io.WriteString makes of a string
+// for a plain io.Writer (printf output arrives as strings).
+func (b *outBuffer) WriteString(s string) (int, error) {
+	n, err := b.w.WriteString(s)
+	if b.mode == BufferNone {
+		b.w.Flush()
+	}
+	return n, err
+}
+
 // idle is called when no event is pending.
 func (b *outBuffer) idle() {
 	if b.mode != BufferFull {

@@ -31,6 +31,11 @@ type ringReader struct {
 
 	pos       uint64 // next record to read; published to *cons in batches
 	published uint64
+	// Both scale with the ring so a small one is not filled by what the
+	// reader holds back: publishEvery a sixteenth of it, nap as long as the
+	// fastest producer takes to fill a quarter.
+	publishEvery uint64
+	nap          time.Duration
 	prodSeen  uint64 // the producer position last read
 
 	epfd, evfd int
@@ -42,11 +47,14 @@ const (
 	ringBusy    = 1 << 31
 	ringDiscard = 1 << 30
 	ringHdr     = 8
-	// publishEvery bounds how far the published position lags behind.
-	publishEvery = 64 << 10
-	// catchUpNap is wait's pause, once caught up, before it publishes the
-	// consumer position and sleeps until woken.
-	catchUpNap = time.Millisecond
+	// maxPublishEvery bounds how far the published position lags behind.
+	maxPublishEvery = 64 << 10
+	// maxNap is the longest pause of wait, once caught up, before it
+	// publishes the consumer position and sleeps until woken.
+	maxNap = time.Millisecond
+	// fastestProducer is the output rate, in bytes/s, that a nap must
+	// survive with room to spare: printf from every CPU at full speed.
+	fastestProducer = 800 << 20
 )
 
 func newRingReader(fd int, size int) (*ringReader, error) {
@@ -67,6 +75,11 @@ func newRingReader(fd int, size int) (*ringReader, error) {
 		mask:    uint64(size - 1),
 		consMem: consMem,
 		prodMem: prodMem,
+	}
+	r.publishEvery = min(maxPublishEvery, uint64(size)/16)
+	r.nap = min(maxNap, time.Duration(uint64(size)/4*uint64(time.Second)/fastestProducer))
+	if r.nap < 20*time.Microsecond {
+		r.nap = 0 // below what a timed sleep can do
 	}
 	r.pos = atomic.LoadUint64(r.cons)
 	r.published = r.pos
@@ -119,7 +132,7 @@ func (r *ringReader) peek() (rec []byte, ok bool) {
 // advance consumes the record peek returned.
 func (r *ringReader) advance(rec []byte) {
 	r.pos += (ringHdr + uint64(len(rec)) + 7) &^ 7
-	if r.pos-r.published >= publishEvery {
+	if r.pos-r.published >= r.publishEvery {
 		r.publish()
 	}
 }
@@ -134,14 +147,14 @@ func (r *ringReader) publish() {
 // wait blocks until the ring may have data, the deadline passes (errIdle)
 // or wake is called (errWoken).
 func (r *ringReader) wait() error {
-	if r.pos != r.published && !r.woken {
+	if r.pos != r.published && !r.woken && r.nap > 0 {
 		// Caught up with records still unpublished: nap before publishing.
 		// The kernel wakes the reader only for a record committed when the
 		// published consumer position equals it, so while we hold back the
 		// position a fast producer commits without a wakeup (an irq_work
 		// per record otherwise, which costs the traced task more than the
 		// record) and the next batch is read in one go.
-		nap := catchUpNap
+		nap := r.nap
 		if !r.deadline.IsZero() {
 			if d := time.Until(r.deadline); d < nap {
 				nap = d

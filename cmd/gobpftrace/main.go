@@ -233,10 +233,12 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 }
 
 // defaultRingBuffer is the output ring size unless the user chose one. The
-// reader handles about 3M printf/s; a 2 MiB ring absorbs the bursts of a
-// faster producer while it catches up. The ring is mapped (twice) into this
-// process and counts in its RSS, so bigger is not free: 2 MiB adds ~4 MiB.
-const defaultRingBuffer = 2 << 20
+// reader keeps up with printf from a task making syscalls at full speed
+// (about 7M records/s, 280 MB/s); what it cannot help is being kept off the
+// CPU for a time slice or two on a busy machine, and 4 MiB covers about
+// 15 ms of that rate. The ring's pages count in this process's RSS only
+// once output has passed through them.
+const defaultRingBuffer = 4 << 20
 
 // ringBufferFloor keeps the user's perf_rb_pages when they set one
 // (environment or config block), and raises the default otherwise.

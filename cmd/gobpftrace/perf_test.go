@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -183,4 +184,96 @@ func TestStartup(t *testing.T) {
 	if rss > 18*1024 {
 		t.Errorf("peak RSS %d KiB, want < 18 MiB", rss)
 	}
+}
+
+// TestPrintfNothingLost sends one printf per getppid(2) of this process,
+// as fast as one thread can make the calls, with stdout to a file as
+// perfbench has it, and checks every line arrives and none is reported lost,
+// with the default ring (4 MiB) and a 2 MiB one (perf_rb_pages=256 on two
+// CPUs).
+func TestPrintfNothingLost(t *testing.T) {
+	if testing.Short() || os.Geteuid() != 0 {
+		t.Skip("kernel test: needs root, not -short")
+	}
+	bin := binary(t)
+	for _, pages := range []string{"", "256"} {
+		t.Run("perf_rb_pages="+pages, func(t *testing.T) {
+			var env []string
+			if pages != "" {
+				env = append(env, "BPFTRACE_PERF_RB_PAGES="+pages)
+			}
+			// A second try: on a machine busy with other tests the reader
+			// can be kept off the CPU longer than any ring covers.
+			for try := 1; ; try++ {
+				problem := printfFlood(t, bin, env)
+				if problem == "" {
+					break
+				}
+				if try == 2 {
+					t.Fatal(problem)
+				}
+				t.Logf("try %d: %s", try, problem)
+			}
+		})
+	}
+}
+
+// printfFlood runs one flood and describes what went wrong ("" for nothing).
+func printfFlood(t *testing.T, bin string, env []string) string {
+	const n = 300000
+	out, err := os.CreateTemp(t.TempDir(), "printf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	prog := `tracepoint:syscalls:sys_enter_getppid /pid == ` + strconv.Itoa(os.Getpid()) +
+		`/ { printf("%d %s\n", tid, comm); }`
+	cmd := exec.Command(bin, "-e", prog)
+	cmd.Env = append(append(os.Environ(), notify+"=1"), env...)
+	cmd.Stdout = out
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
+		b, _ := os.ReadFile(out.Name())
+		if strings.Contains(string(b), notify) {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("not attached:\n%s%s", b, stderr.String())
+		}
+	}
+	start := time.Now()
+	for range n {
+		syscall.Getppid()
+	}
+	offered := time.Since(start)
+	// Wait until the output stops growing, then stop the run.
+	var size int64 = -1
+	for {
+		time.Sleep(100 * time.Millisecond)
+		st, err := out.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() == size {
+			break
+		}
+		size = st.Size()
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	b, err := os.ReadFile(out.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(string(b), " cmd.test\n") + strings.Count(string(b), " gobpftrace.test\n")
+	t.Logf("%d events offered at %.0f/s; %d lines", n, n/offered.Seconds(), lines)
+	if lines < n || strings.Contains(stderr.String()+string(b), "Lost") {
+		return fmt.Sprintf("%d of %d lines printed; stderr:\n%s", lines, n, stderr.String())
+	}
+	return ""
 }
