@@ -36,7 +36,7 @@ type ringReader struct {
 	// fastest producer takes to fill a quarter.
 	publishEvery uint64
 	nap          time.Duration
-	prodSeen  uint64 // the producer position last read
+	prodSeen     uint64 // the producer position last read
 
 	epfd, evfd int
 	deadline   time.Time
