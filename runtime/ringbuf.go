@@ -18,8 +18,12 @@ import (
 // cost of reading.
 //
 // Layout (kernel/bpf/ringbuf.c): page 0 holds the consumer position (ours
-// to write); the next page the producer position; then the data, mapped
-// twice in a row so that a record that wraps is still contiguous. Each
+// to write); the next page the producer position; then the data, which the
+// kernel offers mapped twice in a row so that a record that wraps is still
+// contiguous. We map it once: the kernel fills in every page of a ring
+// mapping up front, all counted in our RSS, so the second copy would cost
+// as much memory as the ring for what is one record per lap; that record is
+// copied together instead. Each
 // record is an 8-byte header {u32 len | BUSY<<31 | DISCARD<<30; u32 pgoff}
 // and the data, padded to 8 bytes.
 type ringReader struct {
@@ -37,6 +41,7 @@ type ringReader struct {
 	publishEvery uint64
 	nap          time.Duration
 	prodSeen     uint64 // the producer position last read
+	wrapped      []byte // a record that wraps, copied together
 
 	epfd, evfd int
 	deadline   time.Time
@@ -63,7 +68,7 @@ func newRingReader(fd int, size int) (*ringReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mapping the ring consumer page: %w", err)
 	}
-	prodMem, err := unix.Mmap(fd, int64(page), page+2*size, unix.PROT_READ, unix.MAP_SHARED)
+	prodMem, err := unix.Mmap(fd, int64(page), page+size, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		unix.Munmap(consMem)
 		return nil, fmt.Errorf("mapping the ring data: %w", err)
@@ -124,8 +129,13 @@ func (r *ringReader) peek() (rec []byte, ok bool) {
 			r.pos += (ringHdr + n + 7) &^ 7
 			continue
 		}
-		start := off + ringHdr
-		return r.data[start : start+n : start+n], true
+		start := (off + ringHdr) & r.mask
+		if end := start + n; end <= uint64(len(r.data)) {
+			return r.data[start:end:end], true
+		}
+		// The record wraps around the end of the ring.
+		r.wrapped = append(append(r.wrapped[:0], r.data[start:]...), r.data[:start+n-uint64(len(r.data))]...)
+		return r.wrapped, true
 	}
 }
 

@@ -42,6 +42,9 @@ type Checker interface {
 	ConstString(e ast.Expr) (string, bool)
 	MaxStrlen() int
 	Unsafe() bool
+	// Reachable is false inside an if branch that a compile-time constant
+	// condition rules out.
+	Reachable() bool
 	// KernelAddr is the address of a kernel symbol (kallsyms).
 	KernelAddr(name string) (uint64, bool)
 	// UserSymbol is the address and size of the symbol name in the binary

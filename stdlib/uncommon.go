@@ -1,7 +1,9 @@
 package stdlib
 
 import (
+	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/cilium/ebpf/asm"
@@ -163,7 +165,9 @@ func init() {
 			},
 			Emit: func(Gen, *Call, Loc) {}}, // never reached: Check always fails
 	)
-	for _, name := range []string{"socket_cookie", "globmatch", "tseries", "unwatch", "fail", "kfunc_allowed"} {
+	register(&Entry{Name: "fail", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: -1,
+		Check: checkFail, Emit: func(Gen, *Call, Loc) {}})
+	for _, name := range []string{"socket_cookie", "tseries", "unwatch", "kfunc_allowed"} {
 		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 0, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {
 				c.Errorf(call.Span(), "%s() is not supported by gobpftrace yet", call.Name)
@@ -333,4 +337,80 @@ func checkUaddr(c Checker, call *Call) types.Type {
 	}
 	c.SetData(call, &constValue{Int: int64(addr)})
 	return &types.Pointer{Elem: elem, Space: types.AddrUser}
+}
+
+// checkFail is fail(fmt, args...): a compile-time error, with the message
+// formatted from literal arguments, wherever the call can be reached (an if
+// branch that a constant condition rules out does not count).
+func checkFail(c Checker, call *Call) types.Type {
+	format, ok := c.ConstString(call.Args[0])
+	if !ok {
+		c.Errorf(call.Args[0].Span(), "fail() expects a string literal format")
+		return nil
+	}
+	var args []any
+	for _, a := range call.Args[1:] {
+		if c.Check(a) == nil {
+			return nil
+		}
+		if s, ok := c.ConstString(a); ok {
+			args = append(args, s)
+		} else if n, ok := c.ConstInt(a); ok {
+			args = append(args, n)
+		} else {
+			c.Errorf(a.Span(), "fail() arguments must be literals")
+			return nil
+		}
+	}
+	if c.Reachable() {
+		c.Errorf(call.Span(), "%s", constSprintf(format, args))
+	}
+	return &types.Void{}
+}
+
+// constSprintf formats compile-time values with a printf format: integers
+// and strings, C length modifiers ignored.
+func constSprintf(format string, args []any) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			b.WriteByte(format[i])
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
+			j++
+		}
+		flags := format[i+1 : j]
+		for j < len(format) && strings.IndexByte("hlzjt", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			b.WriteString(format[i:])
+			break
+		}
+		conv := format[j]
+		i = j
+		if conv == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		if n >= len(args) {
+			b.WriteString("%" + flags + string(conv))
+			continue
+		}
+		a := args[n]
+		n++
+		switch conv {
+		case 'd', 'i', 'u':
+			conv = 'd'
+		case 's':
+			if v, ok := a.(int64); ok {
+				a = strconv.FormatInt(v, 10)
+			}
+		}
+		b.WriteString(fmt.Sprintf("%"+flags+string(conv), a))
+	}
+	return b.String()
 }

@@ -54,6 +54,9 @@ type checker struct {
 	provider string
 	scope    *scope
 	loops    int
+	// unreached counts the enclosing if branches that a compile-time
+	// constant condition rules out (fail() there is not an error).
+	unreached int
 }
 
 func newChecker(prog *ast.Program, opts Options) *checker {
@@ -104,6 +107,7 @@ func (c *checker) Errorf(sp lang.Span, format string, args ...any) *diag.Diagnos
 func (c *checker) Warnf(sp lang.Span, format string, args ...any) *diag.Diagnostic {
 	return c.list().Warnf(sp, format, args...)
 }
+func (c *checker) Reachable() bool  { return c.unreached == 0 }
 func (c *checker) MaxStrlen() int   { return c.info.Config.MaxStrlen }
 func (c *checker) Unsafe() bool     { return c.opts.Unsafe }
 func (c *checker) Provider() string { return c.provider }

@@ -10,7 +10,7 @@ import (
 // rewritten here into plain statements (through Info.Subst, as macros are).
 
 // expandAssert rewrites assert(cond, msg), a macro of bpftrace's standard
-// library, into: if (!(cond)) { errorf("%s", msg); exit(1); }
+// library, into: if (!(cond)) { errorf("assert failed: %s", msg); exit(1); }
 func (c *checker) expandAssert(node ast.Expr, args []ast.Expr) ast.Expr {
 	if x, ok := c.expansions[node]; ok {
 		return x
@@ -21,7 +21,7 @@ func (c *checker) expandAssert(node ast.Expr, args []ast.Expr) ast.Expr {
 	}
 	sp := ast.Base{Sp: node.Span()}
 	fail := &ast.Block{Base: sp, Stmts: []ast.Stmt{
-		&ast.ExprStmt{Base: sp, X: &ast.Call{Base: sp, Func: "errorf", Args: []ast.Expr{&ast.StringLit{Base: sp, Value: "%s"}, args[1]}}},
+		&ast.ExprStmt{Base: sp, X: &ast.Call{Base: sp, Func: "errorf", Args: []ast.Expr{&ast.StringLit{Base: sp, Value: "assert failed: %s"}, args[1]}}},
 		&ast.ExprStmt{Base: sp, X: &ast.Call{Base: sp, Func: "exit", Args: []ast.Expr{&ast.IntLit{Base: sp, Value: 1}}}},
 	}}
 	x := &ast.BlockExpr{Base: sp, Stmts: []ast.Stmt{

@@ -105,6 +105,16 @@ func (c *checker) block(b *ast.Block) {
 	c.pop()
 }
 
+// branch checks an if branch, noting whether a constant condition rules
+// it out.
+func (c *checker) branch(ruledOut bool, check func()) {
+	if ruledOut {
+		c.unreached++
+		defer func() { c.unreached-- }()
+	}
+	check()
+}
+
 func (c *checker) stmt(s ast.Stmt) {
 	switch s := s.(type) {
 	case *ast.Block:
@@ -144,9 +154,11 @@ func (c *checker) stmt(s ast.Stmt) {
 		}
 	case *ast.IfStmt:
 		c.wantCond(s.Cond, c.expr(s.Cond))
-		c.block(s.Then)
+		k, known := c.constOf(s.Cond)
+		known = known && !k.IsStr
+		c.branch(known && k.Int == 0, func() { c.block(s.Then) })
 		if s.Else != nil {
-			c.stmt(s.Else)
+			c.branch(known && k.Int != 0, func() { c.stmt(s.Else) })
 		}
 	case *ast.WhileStmt:
 		c.wantCond(s.Cond, c.expr(s.Cond))
