@@ -343,6 +343,9 @@ func (g *gen) unary(e *ast.Unary) asm.Register {
 		r := g.Expr(e.X)
 		g.Emit(asm.Xor.Imm(r, -1))
 		return r
+	case "&": // sema allows it on memory behind a pointer only
+		r, _ := g.remoteAddr(e.X)
+		return r
 	case "+":
 		return g.Expr(e.X)
 	case "*":

@@ -66,6 +66,9 @@ func (g *gen) remoteAddr(e ast.Expr) (asm.Register, types.AddrSpace) {
 		case *types.Array:
 			r, space = g.remoteAddr(x.X)
 			elem = t.Elem
+		case *types.String: // a char[N] field, for &p->name[i]
+			r, space = g.remoteAddr(x.X)
+			elem = types.Int8
 		}
 		if imm, ok := g.smallImm(x.Index); ok {
 			if off := int64(imm) * int64(elem.Size()); off != 0 {

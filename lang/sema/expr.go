@@ -478,9 +478,46 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			return c.complete(st)
 		}
 		return fieldType(p.Elem)
+	case "&":
+		space, ok := c.remoteSpace(e.X)
+		if !ok {
+			c.errorf(e.Span(), "The address-of operator '&' takes a field, an element or a dereference of memory behind a pointer ('&p->f', '&p[i]', '&*p')")
+			return nil
+		}
+		return &types.Pointer{Elem: t, Space: space}
 	}
 	c.errorf(e.Span(), "Operator '%s' is not supported here", e.Op)
 	return nil
+}
+
+// remoteSpace reports whether e names memory behind a pointer (what codegen
+// reads with probe_read, and so what has an address), and in which address
+// space.
+func (c *checker) remoteSpace(e ast.Expr) (types.AddrSpace, bool) {
+	switch x := e.(type) {
+	case *ast.FieldAccess:
+		if _, ok := c.info.Fields[x]; !ok {
+			return 0, false
+		}
+		switch t := c.info.Types[x.X].(type) {
+		case *types.Pointer:
+			return t.Space, true
+		case *types.Struct:
+			return c.remoteSpace(x.X)
+		}
+	case *ast.Unary:
+		if p, ok := c.info.Types[x.X].(*types.Pointer); ok && x.Op == "*" {
+			return p.Space, true
+		}
+	case *ast.IndexExpr:
+		switch t := c.info.Types[x.X].(type) {
+		case *types.Pointer:
+			return t.Space, true
+		case *types.Array, *types.String: // char[N] fields type as strings
+			return c.remoteSpace(x.X)
+		}
+	}
+	return 0, false
 }
 
 func (c *checker) incdec(e *ast.IncDec) types.Type {
