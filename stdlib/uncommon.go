@@ -276,12 +276,32 @@ func checkPath(c Checker, call *Call) types.Type {
 
 func emitPath(g Gen, call *Call, dst Loc) {
 	n := g.Data(call).(int)
+	full := g.MaxStrlen()
 	g.Zero(dst, n)
 	r := g.Expr(call.Args[0])
 	g.Emit(asm.Mov.Reg(asm.R1, r))
 	g.Pop()
-	g.Addr(asm.R2, dst)
-	g.Emit(asm.Mov.Imm(asm.R3, int32(n)), asm.FnDPath.Call())
+	if n >= full {
+		g.Addr(asm.R2, dst)
+		g.Emit(asm.Mov.Imm(asm.R3, int32(n)), asm.FnDPath.Call())
+		return
+	}
+	// path(p, size) keeps the end of a longer path (bpftrace truncates at
+	// the front): resolve it whole, then copy its last size bytes, the NUL
+	// included. bpf_d_path returns the length with the NUL.
+	tmp := g.Temp(full)
+	g.Addr(asm.R2, tmp)
+	g.Emit(asm.Mov.Imm(asm.R3, int32(full)), asm.FnDPath.Call())
+	short, done := g.NewLabel(), g.NewLabel()
+	g.Emit(asm.JSLE.Imm(asm.R0, int32(n), short), asm.JSGT.Imm(asm.R0, int32(full), short),
+		asm.Sub.Imm(asm.R0, int32(n)))
+	g.Addr(asm.R3, tmp)
+	g.Emit(asm.Add.Reg(asm.R3, asm.R0))
+	g.Addr(asm.R1, dst)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.FnProbeReadKernel.Call(), asm.Ja.Label(done))
+	g.Bind(short)
+	g.Copy(dst, tmp, n)
+	g.Bind(done)
 }
 
 // probeType is the provider part of a canonical probe name; begin and end

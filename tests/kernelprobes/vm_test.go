@@ -117,6 +117,9 @@ var vmCases = []vmCase{
 	// (vfs_open) the kernel refuses it and the error says so.
 	{name: "fentry-path", script: `TRIGGER='stat /kp/dir/target >/dev/null'; ` + trace(`fentry:security_inode_getattr /comm == "stat"/ { printf("%s\n", path(args.path)); exit(); }`),
 		want: []string{`^/kp/dir/target$`}, noErr: true},
+	// path(p, size) keeps the end of a longer path: size-1 bytes and the NUL.
+	{name: "fentry-path-size", script: `TRIGGER='stat /kp/dir/target >/dev/null'; ` + trace(`fentry:security_inode_getattr /comm == "stat"/ { printf("%s|%s\n", path(args.path, 8), path(args.path, 64)); exit(); }`),
+		want: []string{`^/target\|/kp/dir/target$`}, noErr: true},
 	{name: "fentry-path-refused", script: `gobpftrace -e 'fentry:vfs_open { printf("%s\n", path(args.path)); exit(); }'`,
 		errs: []string{`vfs_open.*path\(\) is not allowed in this function`}, exit: 1},
 	// override(): needs --unsafe; on an error-injectable syscall it makes
