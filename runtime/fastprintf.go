@@ -140,31 +140,42 @@ func (f *fastFormat) appendPayload(dst, payload []byte, trailer string) ([]byte,
 		u := uintN(payload[s.off:], s.size)
 		if s.signed {
 			shift := 64 - 8*uint(s.size)
-			v := int64(u<<shift) >> shift
-			switch s.conv {
-			case 'd', 'i', 's':
-				dst = strconv.AppendInt(dst, v, 10)
-			case 'u':
-				dst = strconv.AppendUint(dst, uint64(v), 10)
-			case 'x':
-				dst = strconv.AppendUint(dst, uint64(v), 16)
-			case 'X':
-				dst = appendUpperHex(dst, uint64(v))
-			}
-			continue
-		}
-		switch s.conv {
-		case 'd', 'i':
-			dst = strconv.AppendInt(dst, int64(u), 10)
-		case 'u', 's':
-			dst = strconv.AppendUint(dst, u, 10)
-		case 'x':
-			dst = strconv.AppendUint(dst, u, 16)
-		case 'X':
-			dst = appendUpperHex(dst, u)
+			dst = appendSigned(dst, s.conv, int64(u<<shift)>>shift)
+		} else {
+			dst = appendUnsigned(dst, s.conv, u)
 		}
 	}
 	return dst, true
+}
+
+// appendSigned and appendUnsigned print an integer for one of the fast
+// conversions: %s prints an integer as %d would, in its signedness.
+func appendSigned(dst []byte, conv byte, v int64) []byte {
+	switch conv {
+	case 'd', 'i', 's':
+		return strconv.AppendInt(dst, v, 10)
+	case 'u':
+		return strconv.AppendUint(dst, uint64(v), 10)
+	case 'x':
+		return strconv.AppendUint(dst, uint64(v), 16)
+	case 'X':
+		return appendUpperHex(dst, uint64(v))
+	}
+	return dst
+}
+
+func appendUnsigned(dst []byte, conv byte, u uint64) []byte {
+	switch conv {
+	case 'd', 'i':
+		return strconv.AppendInt(dst, int64(u), 10)
+	case 'u', 's':
+		return strconv.AppendUint(dst, u, 10)
+	case 'x':
+		return strconv.AppendUint(dst, u, 16)
+	case 'X':
+		return appendUpperHex(dst, u)
+	}
+	return dst
 }
 
 // appendTo formats args after dst; ok is false when an argument's type is
@@ -183,27 +194,9 @@ func (f *fastFormat) appendTo(dst []byte, args []output.Value) ([]byte, bool) {
 		n++
 		switch v := a.(type) {
 		case output.Int:
-			switch s.conv {
-			case 'd', 'i', 's':
-				dst = strconv.AppendInt(dst, int64(v), 10)
-			case 'u':
-				dst = strconv.AppendUint(dst, uint64(v), 10)
-			case 'x':
-				dst = strconv.AppendUint(dst, uint64(v), 16)
-			case 'X':
-				dst = appendUpperHex(dst, uint64(v))
-			}
+			dst = appendSigned(dst, s.conv, int64(v))
 		case output.Uint:
-			switch s.conv {
-			case 'd', 'i':
-				dst = strconv.AppendInt(dst, int64(v), 10)
-			case 'u', 's':
-				dst = strconv.AppendUint(dst, uint64(v), 10)
-			case 'x':
-				dst = strconv.AppendUint(dst, uint64(v), 16)
-			case 'X':
-				dst = appendUpperHex(dst, uint64(v))
-			}
+			dst = appendUnsigned(dst, s.conv, uint64(v))
 		case output.String:
 			if s.conv != 's' {
 				return dst, false

@@ -18,15 +18,8 @@ import (
 func init() {
 	register(&Entry{Name: "globmatch", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: 2,
 		Check: func(c Checker, call *Call) types.Type {
-			t := c.Check(call.Args[0])
-			if _, ok := t.(*types.String); t != nil && !ok {
-				c.Errorf(call.Args[0].Span(), "globmatch() expects a string, got %s", t)
-				return nil
-			}
-			c.Check(call.Args[1])
-			pat, ok := c.ConstString(call.Args[1])
+			pat, ok := checkStringAndLiteral(c, call, "pattern")
 			if !ok {
-				c.Errorf(call.Args[1].Span(), "globmatch(): the pattern must be a string literal")
 				return nil
 			}
 			g := parseGlob(pat)

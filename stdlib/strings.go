@@ -17,15 +17,8 @@ func init() {
 	register(
 		&Entry{Name: "strcontains", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: 2,
 			Check: func(c Checker, call *Call) types.Type {
-				t := c.Check(call.Args[0])
-				if _, ok := t.(*types.String); t != nil && !ok {
-					c.Errorf(call.Args[0].Span(), "strcontains() expects a string, got %s", t)
-					return nil
-				}
-				c.Check(call.Args[1])
-				needle, ok := c.ConstString(call.Args[1])
+				needle, ok := checkStringAndLiteral(c, call, "needle")
 				if !ok {
-					c.Errorf(call.Args[1].Span(), "strcontains(): the needle must be a string literal")
 					return nil
 				}
 				c.SetData(call, needle)
@@ -34,15 +27,8 @@ func init() {
 			Emit: emitStrcontains},
 		&Entry{Name: "strstr", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: 2,
 			Check: func(c Checker, call *Call) types.Type {
-				t := c.Check(call.Args[0])
-				if _, ok := t.(*types.String); t != nil && !ok {
-					c.Errorf(call.Args[0].Span(), "strstr() expects a string, got %s", t)
-					return nil
-				}
-				c.Check(call.Args[1])
-				needle, ok := c.ConstString(call.Args[1])
+				needle, ok := checkStringAndLiteral(c, call, "needle")
 				if !ok {
-					c.Errorf(call.Args[1].Span(), "strstr(): the needle must be a string literal")
 					return nil
 				}
 				c.SetData(call, needle)
@@ -337,4 +323,21 @@ func init() {
 			)
 			g.Bind(done)
 		}})
+}
+
+// checkStringAndLiteral checks f(str, "literal"): a string, then a string
+// literal (what names it in the error) that it returns.
+func checkStringAndLiteral(c Checker, call *Call, what string) (string, bool) {
+	t := c.Check(call.Args[0])
+	if _, ok := t.(*types.String); t != nil && !ok {
+		c.Errorf(call.Args[0].Span(), "%s() expects a string, got %s", call.Name, t)
+		return "", false
+	}
+	c.Check(call.Args[1])
+	lit, ok := c.ConstString(call.Args[1])
+	if !ok {
+		c.Errorf(call.Args[1].Span(), "%s(): the %s must be a string literal", call.Name, what)
+		return "", false
+	}
+	return lit, true
 }
