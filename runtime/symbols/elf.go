@@ -1,13 +1,16 @@
 package symbols
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -163,7 +166,7 @@ func readELF(path string) (*ELFFile, error) {
 	}
 	all = append(all, syms...)
 	if len(syms) == 0 {
-		all = append(all, debugFileSymbols(ef)...)
+		all = append(all, debugFileSymbols(path, ef)...)
 	}
 	dyn, err := ef.DynamicSymbols()
 	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
@@ -205,25 +208,86 @@ func readELF(path string) (*ELFFile, error) {
 }
 
 // debugFileSymbols reads .symtab from the separate debug file of a stripped
-// binary (/usr/lib/debug/.build-id/xx/rest.debug), if one is installed.
-func debugFileSymbols(ef *elf.File) []elf.Symbol {
+// binary, found as gdb finds it: by build id under /usr/lib/debug/.build-id,
+// else by the .gnu_debuglink name next to the binary, in its .debug
+// directory, or under /usr/lib/debug (with the CRC the link records).
+func debugFileSymbols(path string, ef *elf.File) []elf.Symbol {
+	if id := buildID(ef); len(id) >= 2 {
+		if syms := symbolsOf(filepath.Join("/usr/lib/debug/.build-id", id[:2], id[2:]+".debug"), nil); syms != nil {
+			return syms
+		}
+	}
+	name, crc, ok := debugLink(ef)
+	if !ok {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		dir = filepath.Dir(real)
+	}
+	for _, p := range []string{
+		filepath.Join(dir, name),
+		filepath.Join(dir, ".debug", name),
+		filepath.Join("/usr/lib/debug", dir, name),
+	} {
+		if p == path {
+			continue
+		}
+		if syms := symbolsOf(p, &crc); syms != nil {
+			return syms
+		}
+	}
+	return nil
+}
+
+// buildID is the hex GNU build id of ef ("" without one).
+func buildID(ef *elf.File) string {
 	sec := ef.Section(".note.gnu.build-id")
 	if sec == nil {
-		return nil
+		return ""
 	}
 	data, err := sec.Data()
 	if err != nil || len(data) < 16 {
-		return nil
+		return ""
 	}
 	// Note header: namesz, descsz, type, then "GNU\0" and the id.
 	namesz := int(ef.ByteOrder.Uint32(data[0:4]))
 	descsz := int(ef.ByteOrder.Uint32(data[4:8]))
 	start := 12 + (namesz+3)&^3
 	if start+descsz > len(data) || descsz < 2 {
-		return nil
+		return ""
 	}
-	id := hex.EncodeToString(data[start : start+descsz])
-	p := filepath.Join("/usr/lib/debug/.build-id", id[:2], id[2:]+".debug")
+	return hex.EncodeToString(data[start : start+descsz])
+}
+
+// debugLink reads .gnu_debuglink: a NUL-terminated file name, padding to 4
+// bytes, and the CRC-32 of the debug file.
+func debugLink(ef *elf.File) (name string, crc uint32, ok bool) {
+	sec := ef.Section(".gnu_debuglink")
+	if sec == nil {
+		return "", 0, false
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return "", 0, false
+	}
+	n := bytes.IndexByte(data, 0)
+	off := (n + 4) &^ 3
+	if n <= 0 || off+4 > len(data) || strings.ContainsRune(string(data[:n]), '/') {
+		return "", 0, false
+	}
+	return string(data[:n]), ef.ByteOrder.Uint32(data[off:]), true
+}
+
+// symbolsOf reads the .symtab of the ELF file at p; with crc, only when the
+// file's CRC-32 matches (a stale debug file would give wrong addresses).
+func symbolsOf(p string, crc *uint32) []elf.Symbol {
+	if crc != nil {
+		b, err := os.ReadFile(p)
+		if err != nil || crc32.ChecksumIEEE(b) != *crc {
+			return nil
+		}
+	}
 	df, err := elf.Open(p)
 	if err != nil {
 		return nil

@@ -352,3 +352,51 @@ func TestFuncParams(t *testing.T) {
 		t.Errorf("stripped binary has DWARF")
 	}
 }
+
+// TestDebugLink: a stripped binary whose symbols live in a separate debug
+// file named by .gnu_debuglink (next to it, or in its .debug directory)
+// still resolves a static function; a debug file with the wrong CRC is not
+// used.
+func TestDebugLink(t *testing.T) {
+	for _, tool := range []string{"gcc", "objcopy", "strip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " not installed")
+		}
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "prog.c")
+	os.WriteFile(src, []byte("static int __attribute__((noinline)) hidden_fn(int x) { return x * 3; }\nint main(int c, char **v) { return hidden_fn(c); }\n"), 0o644)
+	bin := filepath.Join(dir, "prog")
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	run("gcc", "-O1", "-g", "-Wl,--build-id=none", "-o", bin, src)
+	os.Mkdir(filepath.Join(dir, ".debug"), 0o755)
+	dbg := filepath.Join(dir, ".debug", "prog.dbg")
+	run("objcopy", "--only-keep-debug", bin, dbg)
+	run("strip", "--strip-all", bin)
+	run("objcopy", "--add-gnu-debuglink="+dbg, bin)
+	f, err := symbols.OpenELF(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := f.Sym("hidden_fn"); !ok || s.Value == 0 {
+		t.Fatalf("hidden_fn not found through .gnu_debuglink: %+v %v", s, ok)
+	}
+	// The same binary with a debug file that does not match its CRC.
+	bin2 := filepath.Join(dir, "prog2")
+	b, _ := os.ReadFile(bin)
+	os.WriteFile(bin2, b, 0o755)
+	d, _ := os.ReadFile(dbg)
+	os.WriteFile(dbg, append(d, 0), 0o644)
+	g, err := symbols.OpenELF(bin2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := g.Sym("hidden_fn"); ok {
+		t.Errorf("a debug file with the wrong CRC was used")
+	}
+}
