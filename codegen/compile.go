@@ -135,6 +135,10 @@ func userMap(m *sema.Map) (*UserMap, *ebpf.MapSpec, error) {
 		case types.AggHist, types.AggLhist:
 			um.ValueSize = 8
 			spec.KeySize = uint32(types.AlignUp(keySize, 8) + 8)
+		case types.AggTseries:
+			// {value, meta, epoch} per bucket; the key ends in the bucket index.
+			um.ValueSize = stdlib.TseriesValueSize
+			spec.KeySize = uint32(types.AlignUp(keySize, 8) + 8)
 		}
 	} else {
 		um.ValueSize = m.Value.Size()

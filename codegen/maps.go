@@ -184,8 +184,8 @@ func (g *gen) aggTarget(target ast.Expr) *stdlib.AggTarget {
 	m, keys := g.mapOf(target)
 	agg := m.Value.(*types.Agg)
 	extra := 0
-	if agg.Kind == types.AggHist || agg.Kind == types.AggLhist {
-		extra = 8
+	if agg.Kind == types.AggHist || agg.Kind == types.AggLhist || agg.Kind == types.AggTseries {
+		extra = 8 // the bucket index
 	}
 	n := keySize(m)
 	key := g.buildKey(m, keys, extra)

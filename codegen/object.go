@@ -60,7 +60,9 @@ type Program struct {
 //     min, max: {int64 value; uint64 set}, set != 0 once written (16 bytes);
 //     avg, stats: {int64 total; uint64 count} (16 bytes);
 //     hist, lhist: the BPF key is the user key (padded to 8) followed by a uint64
-//     bucket index (types.HistIndex / types.LhistIndex), the value a uint64 count.
+//     bucket index (types.HistIndex / types.LhistIndex), the value a uint64 count;
+//     tseries: the same key layout with the bucket epoch % num_intervals, the value
+//     {int64 value; uint64 meta; uint64 epoch} (stdlib.TseriesValueSize bytes).
 type UserMap struct {
 	Name   string     // "@x", "@" for the anonymous map
 	Spec   string     // key into Object.Maps

@@ -158,7 +158,8 @@ func (r *mapReader) read(um *codegen.UserMap, m *ebpf.Map) (*output.Map, error) 
 		step = vsize
 	}
 	hist := agg != nil && (agg.Kind == types.AggHist || agg.Kind == types.AggLhist)
-	if !hist && m.MaxEntries() >= streamMin {
+	tseries := agg != nil && agg.Kind == types.AggTseries
+	if !hist && !tseries && m.MaxEntries() >= streamMin {
 		ok, err := r.readStream(um, m, out, nvals, step)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", um.Name, err)
@@ -174,6 +175,10 @@ func (r *mapReader) read(um *codegen.UserMap, m *ebpf.Map) (*output.Map, error) 
 	}
 	if hist {
 		out.Entries = r.histEntries(um, raw, nvals, step)
+		return out, nil
+	}
+	if tseries {
+		out.Entries = r.tseriesEntries(um, agg, raw, nvals, step)
 		return out, nil
 	}
 	out.Entries = make([]output.Entry, 0, raw.n)

@@ -167,7 +167,7 @@ func init() {
 	)
 	register(&Entry{Name: "fail", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: -1,
 		Check: checkFail, Emit: func(Gen, *Call, Loc) {}})
-	for _, name := range []string{"socket_cookie", "tseries", "unwatch", "kfunc_allowed"} {
+	for _, name := range []string{"socket_cookie", "unwatch", "kfunc_allowed"} {
 		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 0, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {
 				c.Errorf(call.Span(), "%s() is not supported by gobpftrace yet", call.Name)

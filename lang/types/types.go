@@ -286,7 +286,23 @@ const (
 	AggStats
 	AggHist
 	AggLhist
+	AggTseries
 )
+
+// TseriesAgg is how tseries() combines the values written in one interval.
+type TseriesAgg int
+
+const (
+	TseriesLast TseriesAgg = iota // default: the last value written
+	TseriesAvg
+	TseriesMax
+	TseriesMin
+	TseriesSum
+)
+
+// TseriesAggNames are the agg argument strings of tseries(), by TseriesAgg
+// ("" for the default).
+var TseriesAggNames = [...]string{"", "avg", "max", "min", "sum"}
 
 // Agg is the value type of a map filled by an aggregation function.
 type Agg struct {
@@ -295,12 +311,16 @@ type Agg struct {
 	// lhist parameters; hist uses Bits (log2 sub-buckets, bpftrace's hist(x, k)).
 	Min, Max, Step int64
 	Bits           int
+	// tseries parameters: interval length (ns), number of intervals kept,
+	// and how values in one interval combine.
+	Interval, Intervals int64
+	TsAgg               TseriesAgg
 }
 
 func (t *Agg) Size() int  { return 8 }
 func (t *Agg) Align() int { return 8 }
 func (t *Agg) String() string {
-	return [...]string{"", "count", "sum", "avg", "min", "max", "stats", "hist", "lhist"}[t.Kind]
+	return [...]string{"", "count", "sum", "avg", "min", "max", "stats", "hist", "lhist", "tseries"}[t.Kind]
 }
 
 // Void is the type of statements and calls with no value.

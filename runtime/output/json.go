@@ -36,6 +36,8 @@ func FormatMapJSON(m *Map, top, div int) string {
 	switch {
 	case s.stats:
 		typ = "stats"
+	case s.tseries:
+		typ = "tseries"
 	case s.hist:
 		typ = "hist"
 	}
@@ -46,7 +48,9 @@ func FormatMapJSON(m *Map, top, div int) string {
 	b.WriteString(": ")
 	if s.scalar {
 		e := s.entries[0]
-		if e.hist != nil {
+		if e.isTs {
+			jsonTseries(&b, e.ts)
+		} else if e.hist != nil {
 			jsonHistogram(&b, e.hist)
 		} else {
 			jsonValue(&b, e.val)
@@ -59,7 +63,9 @@ func FormatMapJSON(m *Map, top, div int) string {
 			}
 			writeJSONKey(&b, e.key)
 			b.WriteString(": ")
-			if e.hist != nil {
+			if e.isTs {
+				jsonTseries(&b, e.ts)
+			} else if e.hist != nil {
 				jsonHistogram(&b, e.hist)
 			} else {
 				jsonValue(&b, e.val)

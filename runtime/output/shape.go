@@ -16,6 +16,7 @@ type shapedMap struct {
 	name    string
 	stats   bool // avg()/stats() map: JSON type "stats"
 	hist    bool // hist()/lhist() map: JSON type "hist"
+	tseries bool // tseries() map: JSON type "tseries", drawn as graphs
 	scalar  bool // one entry with no key
 	entries []shapedEntry
 }
@@ -24,6 +25,8 @@ type shapedEntry struct {
 	key  Value // nil for a scalar map
 	val  Value // for non-histogram maps
 	hist *histogram
+	ts   []tseriesRow // tseries() rows, when isTs
+	isTs bool
 }
 
 func shape(m *Map, top, div int) *shapedMap {
@@ -40,6 +43,12 @@ func shape(m *Map, top, div int) *shapedMap {
 	entries := m.Entries
 	if len(entries) == 1 && entries[0].Key == nil {
 		s.scalar = true
+	}
+	if kind == types.AggTseries {
+		// bpftrace ignores top and div here.
+		s.tseries = true
+		shapeTseries(s, m)
+		return s
 	}
 
 	// bpftrace sorts with an unstable sort on the value only; ties come out

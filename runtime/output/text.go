@@ -38,6 +38,12 @@ func FormatMapText(m *Map, top, div int) string {
 			writeKey(&b, e.key)
 			b.WriteByte(']')
 		}
+		if e.isTs {
+			b.WriteString(":\n")
+			writeTseries(&b, e.ts)
+			b.WriteByte('\n')
+			continue
+		}
 		if e.hist != nil {
 			// Histograms go on the lines below, followed by a blank line.
 			b.WriteString(":\n")
