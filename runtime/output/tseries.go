@@ -1,6 +1,7 @@
 package output
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -299,7 +300,7 @@ func jsonTseries(b *strings.Builder, rows []tseriesRow) {
 		first = false
 		t := r.at.UTC()
 		b.WriteString(`{"interval_start":"` + t.Format("2006-01-02 15:04:05"))
-		b.WriteString("." + padLeft(strconv.Itoa(t.Nanosecond()), 9))
+		b.WriteString(fmt.Sprintf(".%09d", t.Nanosecond()))
 		b.WriteString(`","value":` + v.text() + "}")
 	}
 	b.WriteByte(']')
