@@ -1,6 +1,7 @@
 package vmtest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -39,5 +40,27 @@ func TestParseConsole(t *testing.T) {
 	res = &Result{Console: "@@VMTEST-9999 exit 0\n"}
 	if err := parseConsole(res, m); err != errNoEnd {
 		t.Errorf("foreign marker: err %v, want errNoEnd", err)
+	}
+}
+
+// TestStallWatch: a stall marker split across writes is seen once, and the
+// output passes through whole.
+func TestStallWatch(t *testing.T) {
+	var out bytes.Buffer
+	calls := 0
+	w := &stallWatch{w: &out, onStall: func() { calls++ }}
+	for _, chunk := range []string{"boot ok\n[ 30.1] rcu: INFO: rcu_sched self-det", "ected stall on CPU\n", "rcu_sched detected stalls again\n"} {
+		w.Write([]byte(chunk))
+	}
+	if !w.stalled || calls != 1 {
+		t.Errorf("stalled %v, onStall called %d times", w.stalled, calls)
+	}
+	if !strings.Contains(out.String(), "self-detected stall on CPU\nrcu_sched") {
+		t.Errorf("output not passed through: %q", out.String())
+	}
+	quiet := &stallWatch{w: &out}
+	quiet.Write([]byte("a normal boot\n"))
+	if quiet.stalled {
+		t.Error("a normal console reported as a stall")
 	}
 }

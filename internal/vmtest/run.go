@@ -96,18 +96,20 @@ func Run(t testing.TB, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
-	res, err := boot(t, cfg, qemu, img, marker)
+	res, err := boot(t, cfg, qemu, img, marker, true)
 	if err != nil && res != nil && retryable(res) {
 		// A stalled emulation is the machine's doing, not the test's:
-		// boot once more before failing.
+		// boot once more (this time riding out any stall) before failing.
 		t.Logf("vmtest: retrying once after: %v", firstLine(err.Error()))
-		res, err = boot(t, cfg, qemu, img, marker)
+		res, err = boot(t, cfg, qemu, img, marker, false)
 	}
 	return res, err
 }
 
-// boot runs QEMU once.
-func boot(t testing.TB, cfg Config, qemu, img, marker string) (*Result, error) {
+// boot runs QEMU once. With abortOnStall, the guest kernel reporting a
+// stall (its vCPUs starved by a busy host) ends the run at once, rather than
+// when the timeout expires minutes later.
+func boot(t testing.TB, cfg Config, qemu, img, marker string, abortOnStall bool) (*Result, error) {
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
@@ -139,22 +141,28 @@ func boot(t testing.TB, cfg Config, qemu, img, marker string) (*Result, error) {
 		"-kernel", KernelPath(), "-initrd", img,
 		"-append", appendLine)
 	var console, qemuErr bytes.Buffer
-	cmd.Stdout = &console
+	watch := &stallWatch{w: &console}
+	if abortOnStall {
+		watch.onStall = cancel
+	}
+	cmd.Stdout = watch
 	if os.Getenv(EnvConsole) == "1" {
-		cmd.Stdout = io.MultiWriter(&console, os.Stderr)
+		cmd.Stdout = io.MultiWriter(watch, os.Stderr)
 	}
 	cmd.Stderr = &qemuErr
 	cmd.WaitDelay = 2 * time.Second
 
 	start := time.Now()
 	runErr := cmd.Run()
-	res := &Result{Console: console.String(), Duration: time.Since(start), timedOut: ctx.Err() != nil}
+	res := &Result{Console: console.String(), Duration: time.Since(start), timedOut: ctx.Err() != nil || watch.stalled}
 	if qemuErr.Len() > 0 {
 		res.Console += "\n[qemu stderr]\n" + qemuErr.String()
 	}
 
 	perr := parseConsole(res, marker)
 	switch {
+	case watch.stalled && perr != nil:
+		return res, fmt.Errorf("vmtest: the guest kernel reported a stall (host too busy); console tail:\n%s", tail(res.Console, 40))
 	case ctx.Err() != nil && perr != nil:
 		return res, fmt.Errorf("vmtest: VM timed out after %v; console tail:\n%s", timeout, tail(res.Console, 40))
 	case perr != nil && runErr != nil:
@@ -165,13 +173,44 @@ func boot(t testing.TB, cfg Config, qemu, img, marker string) (*Result, error) {
 	return res, nil
 }
 
+// stallMarkers are what the guest kernel prints when its vCPUs are starved.
+var stallMarkers = []string{"self-detected stall", "rcu_sched detected stalls", "soft lockup", "hung_task"}
+
+// stallWatch passes console output through, calling onStall (once) when a
+// stall marker appears.
+type stallWatch struct {
+	w       io.Writer
+	seen    []byte // the tail of what came before, for markers split across writes
+	stalled bool
+	onStall func()
+}
+
+func (s *stallWatch) Write(p []byte) (int, error) {
+	if !s.stalled {
+		s.seen = append(s.seen, p...)
+		for _, m := range stallMarkers {
+			if bytes.Contains(s.seen, []byte(m)) {
+				s.stalled = true
+				if s.onStall != nil {
+					s.onStall()
+				}
+				break
+			}
+		}
+		if len(s.seen) > 64 {
+			s.seen = s.seen[len(s.seen)-64:]
+		}
+	}
+	return s.w.Write(p)
+}
+
 // retryable reports whether a failed boot failed the way an overloaded host
 // makes emulation fail: out of time, or the guest kernel reporting stalls.
 func retryable(res *Result) bool {
 	if res.timedOut {
 		return true
 	}
-	for _, s := range []string{"self-detected stall", "rcu_sched detected stalls", "soft lockup", "hung_task"} {
+	for _, s := range stallMarkers {
 		if strings.Contains(res.Console, s) {
 			return true
 		}
