@@ -85,7 +85,8 @@ func unify(a, b types.Type) (types.Type, bool) {
 		}
 		return types.NewRecord(names, el), true
 	case *types.Agg:
-		if bt, ok := b.(*types.Agg); ok && bt.Kind == at.Kind && bt.Min == at.Min && bt.Max == at.Max && bt.Step == at.Step && bt.Bits == at.Bits {
+		if bt, ok := b.(*types.Agg); ok && bt.Kind == at.Kind && bt.Min == at.Min && bt.Max == at.Max && bt.Step == at.Step && bt.Bits == at.Bits &&
+			bt.Interval == at.Interval && bt.Intervals == at.Intervals && bt.TsAgg == at.TsAgg {
 			if bt.Signed {
 				return bt, true
 			}
