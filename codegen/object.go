@@ -161,4 +161,5 @@ type Config struct {
 	MaxCatBytes     int
 	LogSize         int
 	Unsafe          bool
+	Unstable        map[string]string // unstable_* settings (sema.Config)
 }

@@ -34,6 +34,9 @@ type Diagnostic struct {
 	Hints    []string
 	// ExpandedFrom lists macro call sites, innermost first.
 	ExpandedFrom []lang.Span
+	// NoSource prints the message alone ("WARNING: msg"), without the
+	// location and source line: for notices about the script as a whole.
+	NoSource bool
 }
 
 // List keeps every diagnostic of a run; passes append and go on where they can.
@@ -98,6 +101,10 @@ func (l List) Error() string {
 }
 
 func (d *Diagnostic) render(b *strings.Builder, f *lang.File) {
+	if d.NoSource {
+		fmt.Fprintf(b, "%s: %s\n", d.Severity, d.Msg)
+		return
+	}
 	renderAt(b, f, d.Span, d.Severity, d.Msg)
 	for _, h := range d.Hints {
 		fmt.Fprintf(b, "HINT: %s\n", h)

@@ -57,6 +57,8 @@ type checker struct {
 	// unreached counts the enclosing if branches that a compile-time
 	// constant condition rules out (fail() there is not an error).
 	unreached int
+	// warned records the unstable features already warned about.
+	warned map[string]bool
 }
 
 func newChecker(prog *ast.Program, opts Options) *checker {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -24,20 +25,12 @@ func defaultConfig() Config {
 	}
 }
 
-// resolveConfig applies BPFTRACE_* settings, then the config block, which wins.
+// resolveConfig applies the config block, then BPFTRACE_* settings: the
+// environment wins, as bpftrace documents.
 func resolveConfig(c *checker) {
 	cfg := &c.info.Config
 	*cfg = defaultConfig()
 	cfg.Unsafe = c.opts.Unsafe
-	for k, v := range c.opts.Env {
-		name := strings.ToLower(strings.TrimPrefix(k, "BPFTRACE_"))
-		if !strings.HasPrefix(k, "BPFTRACE_") {
-			continue
-		}
-		if err := setConfig(cfg, name, v, false); err != "" && err != errUnknown {
-			c.errorf(lang.Span{}, "env %s: %s", k, err)
-		}
-	}
 	for _, d := range c.prog.Decls {
 		blk, ok := d.(*ast.Config)
 		if !ok {
@@ -62,6 +55,15 @@ func resolveConfig(c *checker) {
 			if err := setConfig(cfg, name, val, true); err != "" {
 				c.errorf(e.Span(), "%s", err)
 			}
+		}
+	}
+	for k, v := range c.opts.Env {
+		name := strings.ToLower(strings.TrimPrefix(k, "BPFTRACE_"))
+		if !strings.HasPrefix(k, "BPFTRACE_") {
+			continue
+		}
+		if err := setConfig(cfg, name, v, false); err != "" && err != errUnknown {
+			c.errorf(lang.Span{}, "env %s: %s", k, err)
 		}
 	}
 }
@@ -125,14 +127,24 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		default:
 			return "stack_mode: expected bpftrace, perf or raw"
 		}
+	case unstableMapDecl, unstableTseries, unstableAddr:
+		switch v := strings.ToLower(val); v {
+		case "error", "warn", "enable":
+			if cfg.Unstable == nil {
+				cfg.Unstable = map[string]string{}
+			}
+			cfg.Unstable[name] = v
+		default:
+			return name + ": expected error, warn or enable, got " + strconv.Quote(val)
+		}
 	case "max_cat_bytes", "cat_bytes_max":
 		return num(&cfg.MaxCatBytes)
 	case "log_size":
 		return num(&cfg.LogSize)
 	case "license", "max_bpf_progs", "max_probes", "max_type_res_iterations", "on_stack_limit",
 		"symbol_source", "show_debug_info", "cache_user_symbols", "lazy_symbolication",
-		"max_ast_nodes", "use_blazesym", "unstable_map_decl", "unstable_macro", "unstable_import",
-		"unstable_tseries", "unstable_addr", "unstable_typeinfo", "print_maps_on_exit_clear":
+		"max_ast_nodes", "use_blazesym", "unstable_macro", "unstable_import", "unstable_typeinfo",
+		"print_maps_on_exit_clear":
 		// accepted; they do not change what gobpftrace generates
 	default:
 		if block {
@@ -141,4 +153,38 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		return errUnknown
 	}
 	return ""
+}
+
+// Unstable features of bpftrace: each warns when used unless its config
+// variable says "enable" ("error" refuses it).
+const (
+	unstableMapDecl = "unstable_map_decl"
+	unstableTseries = "unstable_tseries"
+	unstableAddr    = "unstable_addr"
+)
+
+// unstable reports the use of an unstable feature at sp, as bpftrace does:
+// a warning without source context, once per feature, or a positioned
+// error when the config says "error". Checks that run more than once
+// report in their final run only (c.list()).
+func (c *checker) unstable(feature, config string, sp lang.Span) {
+	c.unstableTo(c.list(), feature, config, sp)
+}
+
+// unstableTo is unstable reporting to l.
+func (c *checker) unstableTo(l *diag.List, feature, config string, sp lang.Span) {
+	switch c.info.Config.Unstable[config] {
+	case "enable":
+	case "error":
+		l.Errorf(sp, "%s feature is not enabled by default. To enable this unstable feature, set the config flag to enable. %s=enable", feature, config)
+	default:
+		if l != &c.diags || c.warned[config] {
+			return
+		}
+		if c.warned == nil {
+			c.warned = map[string]bool{}
+		}
+		c.warned[config] = true
+		l.Warnf(sp, "Script is using an unstable feature: %s. To prevent this warning you must explicitly enable it in the config e.g. %s=enable", feature, config).NoSource = true
+	}
 }

@@ -370,6 +370,9 @@ func (c *checker) call(node ast.Expr, name string, args []ast.Expr, paren bool) 
 			}
 		}
 	}
+	if name == "tseries" {
+		c.unstable("tseries", unstableTseries, node.Span())
+	}
 	call := &stdlib.Call{Node: node, Name: name, Args: args, Paren: paren}
 	c.info.Calls[node] = &CallInfo{Entry: en, Call: call, Event: -1}
 	if en.Check == nil {
@@ -479,6 +482,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		}
 		return fieldType(p.Elem)
 	case "&":
+		c.unstable("address-of operator (&)", unstableAddr, e.Span())
 		space, ok := c.remoteSpace(e.X)
 		if !ok {
 			c.errorf(e.Span(), "The address-of operator '&' takes a field, an element or a dereference of memory behind a pointer ('&p->f', '&p[i]', '&*p')")

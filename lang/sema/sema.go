@@ -163,6 +163,9 @@ type Config struct {
 	MaxCatBytes     int
 	LogSize         int
 	Unsafe          bool
+	// Unstable holds the unstable_* settings by name ("error", "warn" or
+	// "enable"); an absent one is "warn".
+	Unstable map[string]string
 }
 
 // MapByName finds a map by its name ("@x").

@@ -448,6 +448,7 @@ func (c *checker) declareMaps() {
 			continue
 		}
 		name := "@" + md.Map.Name
+		c.unstableTo(&c.diags, "map declarations", unstableMapDecl, md.Span())
 		switch md.Kind {
 		case "hash", "lruhash", "percpuhash", "percpulruhash":
 		default:
