@@ -375,9 +375,18 @@ func (e *engine) loop() error {
 	}
 	setDeadline()
 	for !e.stopNow.Load() {
-		if flushAt.IsZero() && e.buf.mode != BufferFull && e.buf.buffered() && !e.src.pending() {
-			flushAt = time.Now().Add(flushDelay)
-			setDeadline()
+		if e.buf.mode != BufferFull && e.buf.buffered() && !e.src.pending() {
+			// Caught up with output waiting: flush it flushDelay after the
+			// first such moment, here if events keep arriving (the source
+			// then never reaches its deadline), else at the deadline.
+			if now := time.Now(); flushAt.IsZero() {
+				flushAt = now.Add(flushDelay)
+				setDeadline()
+			} else if !now.Before(flushAt) {
+				e.buf.idle()
+				flushAt = time.Time{}
+				setDeadline()
+			}
 		}
 		msg, err := e.src.next()
 		switch err {
