@@ -150,7 +150,9 @@ func checkBuf(c Checker, call *Call) types.Type {
 		return nil
 	}
 	if _, isStr := t.(*types.String); isStr && len(call.Args) == 2 {
-		if n, ok := c.ConstInt(call.Args[1]); ok && n > 0 && int(n) < d.N {
+		// A length past the string's own size reads NUL padding, as
+		// bpftrace does: buf("ok_key", 8) is "ok_key\x00\x00".
+		if n, ok := c.ConstInt(call.Args[1]); ok && n > 0 && int(n) <= c.MaxStrlen() {
 			d.N = int(n)
 		}
 		c.SetData(call, d)
@@ -184,9 +186,13 @@ func emitBuf(g Gen, call *Call, dst Loc) {
 		g.Store(call.Args[0], dst.At(4), t)
 		return
 	case *types.String:
-		// the bytes of a string value, NUL included (cut to the length)
+		// the bytes of a string value, NUL included (cut to the length,
+		// or padded with NULs up to it)
 		g.StoreImm(dst, int64(d.N), asm.Word)
-		tmp := g.Temp(t.N)
+		tmp := g.Temp(max(t.N, d.N))
+		if d.N > t.N {
+			g.Zero(tmp.At(t.N), d.N-t.N)
+		}
 		g.Store(call.Args[0], tmp, t)
 		g.Copy(dst.At(4), tmp, d.N)
 		return
