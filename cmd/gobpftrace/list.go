@@ -37,3 +37,17 @@ func listProbes(a *args, stdout, stderr io.Writer) int {
 	io.WriteString(stdout, b.String())
 	return 0
 }
+
+// listedName is how -l prints one of the program's probes: as bpftrace
+// matches it against the provider's list, so the rate or count of an
+// interval, profile, software or hardware probe is left off
+// ("interval:ms:", "hardware:cache-misses:").
+func listedName(t *probe.Target) string {
+	switch t.Provider {
+	case "interval", "profile":
+		return t.Provider + ":" + t.Unit + ":"
+	case "software", "hardware":
+		return t.Provider + ":" + t.Func + ":"
+	}
+	return t.Name
+}

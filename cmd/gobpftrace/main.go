@@ -183,7 +183,7 @@ func runProgram(a *args, f *lang.File, stdout, stderr io.Writer) int {
 	if a.listing {
 		for _, p := range c.obj.Programs {
 			if p.Target != nil {
-				fmt.Fprintln(stdout, p.Target.Name)
+				fmt.Fprintln(stdout, listedName(p.Target))
 			}
 		}
 		return 0
