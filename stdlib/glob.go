@@ -145,7 +145,7 @@ func emitGlobmatch(g Gen, call *Call, _ Loc) {
 	acc, tmp := g.Push(), g.Push()
 	top, end := g.NewLabel(), g.NewLabel()
 	g.Addr(asm.R4, str)
-	g.Emit(asm.Mov.Imm(asm.R5, int32(pat.closure(1))), asm.Mov.Imm(asm.R3, 0))
+	g.Emit(asm.LoadImm(asm.R5, int64(pat.closure(1)), asm.DWord), asm.Mov.Imm(asm.R3, 0))
 	g.Bind(top)
 	g.Emit(asm.JGE.Imm(asm.R3, int32(n), end),
 		asm.Mov.Reg(asm.R1, asm.R4), asm.Add.Reg(asm.R1, asm.R3),
