@@ -69,6 +69,18 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 		g.Bind(end)
 		return r
 	case *ast.Cast:
+		if st, isStr := g.Type(e.X).(*types.String); isStr {
+			// (bool)"s": a string is true unless it is empty.
+			base, ok := g.locOf(e.X)
+			if !ok {
+				base = g.Temp(st.Size())
+				g.Store(e.X, base, st)
+			}
+			r := g.Push()
+			g.loadScalar(r, base, types.Uint8)
+			g.convert(r, g.Type(e))
+			return r
+		}
 		r := g.Expr(e.X)
 		g.convert(r, g.Type(e))
 		return r

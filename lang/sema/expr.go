@@ -570,6 +570,11 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		if isScalar(t) {
 			return to
 		}
+		if _, isStr := t.(*types.String); isStr {
+			if _, isBool := to.(*types.Bool); isBool {
+				return to // true unless empty
+			}
+		}
 	case *types.Pointer:
 		if isInt(t) || isPtr(t) {
 			return to
