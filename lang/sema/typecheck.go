@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -168,9 +169,16 @@ func (c *checker) stmt(s ast.Stmt) {
 	case *ast.UnrollStmt:
 		n, ok := c.ConstInt(s.Count)
 		c.expr(s.Count)
-		if !ok || n < 1 || n > 100 {
-			c.errorf(s.Count.Span(), "unroll count must be an integer constant between 1 and 100")
-		} else {
+		// bpftrace points at "unroll (n)": the keyword through the ")".
+		head := lang.Span{Start: s.Span().Start, End: s.Count.Span().End + 1}
+		switch {
+		case !ok:
+			c.errorf(head, "invalid unroll value")
+		case n > 100:
+			c.errorf(head, "unroll maximum value is 100")
+		case n < 1:
+			c.errorf(head, "unroll minimum value is 1")
+		default:
 			c.info.Consts[s.Count] = Const{Int: n} // folded for codegen
 		}
 		c.block(s.Body)
