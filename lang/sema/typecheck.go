@@ -49,6 +49,31 @@ func typeProgram(c *checker) {
 	for _, pi := range c.info.Probes {
 		c.typeProbe(pi)
 	}
+	c.dropUnusedDecls()
+}
+
+// dropUnusedDecls warns about declared maps the program never uses, as
+// bpftrace does, and leaves them out: they have no key or value to lay out.
+func (c *checker) dropUnusedDecls() {
+	for _, d := range c.prog.Decls {
+		md, ok := d.(*ast.MapDecl)
+		if !ok {
+			continue
+		}
+		name := "@" + md.Map.Name
+		m := c.info.maps[name]
+		if m == nil || m.Kind == "" || m.Key != nil || m.Value != nil {
+			continue
+		}
+		c.diags.Warnf(md.Span(), "Unused map: %s", name)
+		delete(c.info.maps, name)
+		for i, x := range c.info.Maps {
+			if x == m {
+				c.info.Maps = append(c.info.Maps[:i], c.info.Maps[i+1:]...)
+				break
+			}
+		}
+	}
 }
 
 const maxSettleRounds = 4
