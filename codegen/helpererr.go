@@ -63,3 +63,30 @@ func (c *compiler) helperEvent(name string, g *gen) int {
 	c.obj.Events = append(c.obj.Events, ev)
 	return ev.ID
 }
+
+// updateCheck follows a map_update_elem call: a negative result sends the
+// EvHelperError event, built on the stack and sent with one output call
+// (fewer instructions than helperCheck, as every map update carries it).
+// r0 is left alone on success.
+func (g *gen) updateCheck() {
+	g.inHelperCheck = true
+	defer func() { g.inHelperCheck = false }()
+	id := g.c.helperEvent("map_update_elem", g)
+	done := g.NewLabel()
+	g.Emit(asm.JSGE.Imm(asm.R0, 0, done))
+	const size = 24
+	rec := g.Temp(size)
+	g.StoreImm(rec, int64(id), asm.DWord)
+	g.StoreImm(rec.At(8), int64(asm.FnMapUpdateElem), asm.DWord)
+	g.StoreReg(rec.At(16), asm.R0, asm.DWord)
+	if g.info.Features.NoRingBuf {
+		g.Addr(asm.R0, rec)
+		g.perfOutput(asm.R0, size)
+	} else {
+		g.c.usesRingBuf = true
+		g.loadMapPtr(asm.R1, ringBufName)
+		g.Addr(asm.R2, rec)
+		g.Emit(asm.Mov.Imm(asm.R3, size), asm.Mov.Imm(asm.R4, 0), asm.FnRingbufOutput.Call())
+	}
+	g.Bind(done)
+}

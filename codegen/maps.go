@@ -69,12 +69,17 @@ func (g *gen) lookup(spec string, key stdlib.Loc) {
 	g.Emit(asm.FnMapLookupElem.Call())
 }
 
-// update calls map_update_elem(spec, key, val, BPF_ANY).
+// update calls map_update_elem(spec, key, val, BPF_ANY). Unless warnings
+// are off, a failure (a full map) is reported with the statement's
+// location, as bpftrace checks every map update by default.
 func (g *gen) update(spec string, key, val stdlib.Loc) {
 	g.Addr(asm.R2, key)
 	g.Addr(asm.R3, val)
 	g.loadMapPtr(asm.R1, spec)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+	if !g.info.NoWarnings && !g.inHelperCheck {
+		g.updateCheck()
+	}
 }
 
 // mapReadScalar reads @m[k]: the value, or 0 when the key is absent.

@@ -112,6 +112,7 @@ func semaOptions(a *args, host probe.Host, pid int, child *runtime.Child) sema.O
 		Features: sema.Features{NoRingBuf: !runtime.HaveRingBuf()},
 		// -k: failed probe_read helpers are reported as warnings.
 		HelperErrors: a.k > 0,
+		NoWarnings:   a.noWarnings,
 	}
 	if child != nil {
 		o.ChildPID = child.Pid

@@ -32,6 +32,9 @@ type Options struct {
 	Features Features
 	// HelperErrors (-k) makes failed probe_read helpers send an event.
 	HelperErrors bool
+	// NoWarnings (--no-warnings) drops the map-update checks that report
+	// a full map at run time, as bpftrace's warning level 0 does.
+	NoWarnings bool
 	// NCPUs is the value of the ncpus builtin (0: runtime.NumCPU()).
 	NCPUs int
 }
@@ -69,6 +72,8 @@ type Info struct {
 	Features Features
 	// HelperErrors is Options.HelperErrors.
 	HelperErrors bool
+	// NoWarnings is Options.NoWarnings.
+	NoWarnings bool
 	// NCPUs bounds loops over per-CPU values (reading count() maps in probes).
 	NCPUs int
 

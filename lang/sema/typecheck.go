@@ -38,6 +38,7 @@ func typeProgram(c *checker) {
 	c.info.Config = old.Config
 	c.info.Features = c.opts.Features
 	c.info.HelperErrors = c.opts.HelperErrors
+	c.info.NoWarnings = c.opts.NoWarnings
 	c.info.NCPUs = c.opts.NCPUs
 	c.info.Probes = old.Probes
 	for _, m := range old.Maps {

@@ -1,12 +1,13 @@
 map AT_: PerCPUHash key 24 value 8 entries 4096
+map ringbuf: RingBuf key 0 value 0 entries 524288
 
-program tracepoint:syscalls:sys_exit_read (s_sys_exit_read, TracePoint): 60 instructions
+program tracepoint:syscalls:sys_exit_read (s_sys_exit_read, TracePoint): 71 instructions
 	      ; 1: tracepoint:syscalls:sys_exit_read /args.ret > 0/ {
 	    0: StXMemDW dst: rfp src: r1 off: -8 imm: 0
 	      ; 1: tracepoint:syscalls:sys_exit_read /args.ret > 0/ {
 	    1: LdXMemDW dst: r6 src: rfp off: -8 imm: 0
 	    2: LdXMemDW dst: r6 src: r6 off: 16 imm: 0
-	    3: JSLEImm dst: r6 off: 54 imm: 0 -> 58
+	    3: JSLEImm dst: r6 off: 65 imm: 0 -> 69
 	      ; 2: @[comm] = hist(args.ret);
 	    4: MovReg dst: r1 src: rfp
 	    5: AddImm dst: r1 imm: -40
@@ -51,7 +52,7 @@ program tracepoint:syscalls:sys_exit_read (s_sys_exit_read, TracePoint): 60 inst
 	   45: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   46: AddImm dst: r1 imm: 1
 	   47: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	   48: Ja off: 9 -> 58
+	   48: Ja off: 20 -> 69
 	   49: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   50: MovReg dst: r2 src: rfp
 	   51: AddImm dst: r2 imm: -40
@@ -60,5 +61,15 @@ program tracepoint:syscalls:sys_exit_read (s_sys_exit_read, TracePoint): 60 inst
 	   54: LoadMapPtr dst: r1 fd: 0 <AT_>
 	   56: MovImm dst: r4 imm: 0
 	   57: Call FnMapUpdateElem
-	   58: MovImm dst: r0 imm: 0
-	   59: Exit
+	   58: JSGEImm dst: r0 off: 10 imm: 0 -> 69
+	   59: StMemDW dst: rfp src: r0 off: -72 imm: 0
+	   60: StMemDW dst: rfp src: r0 off: -64 imm: 2
+	   61: StXMemDW dst: rfp src: r0 off: -56 imm: 0
+	   62: LoadMapPtr dst: r1 fd: 0 <ringbuf>
+	   64: MovReg dst: r2 src: rfp
+	   65: AddImm dst: r2 imm: -72
+	   66: MovImm dst: r3 imm: 24
+	   67: MovImm dst: r4 imm: 0
+	   68: Call FnRingbufOutput
+	   69: MovImm dst: r0 imm: 0
+	   70: Exit

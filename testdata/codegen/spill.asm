@@ -2,7 +2,7 @@ map AT_x: Hash key 16 value 8 entries 4096
 map event_loss: Array key 4 value 8 entries 1
 map ringbuf: RingBuf key 0 value 0 entries 524288
 
-program begin (begin, RawTracepoint): 95 instructions
+program begin (begin, RawTracepoint): 106 instructions
 	      ; 2: $a = 1;
 	    0: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	      ; 3: $b = 2;
@@ -55,46 +55,56 @@ program begin (begin, RawTracepoint): 95 instructions
 	   46: LoadMapPtr dst: r1 fd: 0 <AT_x>
 	   48: MovImm dst: r4 imm: 0
 	   49: Call FnMapUpdateElem
-	      ; 5: if ($a < $b && @x[1, "key"] != 0) { printf("%d\n", @x[1, "key"]); }
-	   50: LdXMemDW dst: r6 src: rfp off: -24 imm: 0
-	   51: LdXMemDW dst: r7 src: rfp off: -32 imm: 0
-	   52: JSGEReg dst: r6 off: 40 src: r7 -> 93
-	   53: StMemW dst: rfp src: r0 off: -36 imm: 0
-	   54: StMemDW dst: rfp src: r0 off: -48 imm: 1
-	   55: StMemW dst: rfp src: r0 off: -40 imm: 7955819
+	   50: JSGEImm dst: r0 off: 10 imm: 0 -> 61
+	   51: StMemDW dst: rfp src: r0 off: -112 imm: 1
+	   52: StMemDW dst: rfp src: r0 off: -104 imm: 2
+	   53: StXMemDW dst: rfp src: r0 off: -96 imm: 0
+	   54: LoadMapPtr dst: r1 fd: 0 <ringbuf>
 	   56: MovReg dst: r2 src: rfp
-	   57: AddImm dst: r2 imm: -48
-	   58: LoadMapPtr dst: r1 fd: 0 <AT_x>
-	   60: Call FnMapLookupElem
-	   61: MovImm dst: r6 imm: 0
-	   62: JEqImm dst: r0 off: 1 imm: 0 -> 64
-	   63: LdXMemDW dst: r6 src: r0 off: 0 imm: 0
-	   64: JEqImm dst: r6 off: 28 imm: 0 -> 93
+	   57: AddImm dst: r2 imm: -112
+	   58: MovImm dst: r3 imm: 24
+	   59: MovImm dst: r4 imm: 0
+	   60: Call FnRingbufOutput
 	      ; 5: if ($a < $b && @x[1, "key"] != 0) { printf("%d\n", @x[1, "key"]); }
-	   65: LoadMapPtr dst: r1 fd: 0 <ringbuf>
-	   67: MovImm dst: r2 imm: 16
-	   68: MovImm dst: r3 imm: 0
-	   69: Call FnRingbufReserve
-	   70: JNEImm dst: r0 off: 5 imm: 0 -> 76
-	   71: LoadMapValue dst: r1, fd: 0 off: 0 <event_loss>
-	   73: MovImm dst: r2 imm: 1
-	   74: StXAtomicAddDW dst: r1 src: r2 off: 0
-	   75: Ja off: 17 -> 93
-	   76: StMemDW dst: r0 src: r0 off: 0 imm: 0
-	   77: MovReg dst: r6 src: r0
-	   78: StMemW dst: rfp src: r0 off: -52 imm: 0
-	   79: StMemDW dst: rfp src: r0 off: -64 imm: 1
-	   80: StMemW dst: rfp src: r0 off: -56 imm: 7955819
-	   81: MovReg dst: r2 src: rfp
-	   82: AddImm dst: r2 imm: -64
-	   83: LoadMapPtr dst: r1 fd: 0 <AT_x>
-	   85: Call FnMapLookupElem
-	   86: MovImm dst: r7 imm: 0
-	   87: JEqImm dst: r0 off: 1 imm: 0 -> 89
-	   88: LdXMemDW dst: r7 src: r0 off: 0 imm: 0
-	   89: StXMemDW dst: r6 src: r7 off: 8 imm: 0
-	   90: MovReg dst: r1 src: r6
-	   91: MovImm dst: r2 imm: 0
-	   92: Call FnRingbufSubmit
-	   93: MovImm dst: r0 imm: 0
-	   94: Exit
+	   61: LdXMemDW dst: r6 src: rfp off: -24 imm: 0
+	   62: LdXMemDW dst: r7 src: rfp off: -32 imm: 0
+	   63: JSGEReg dst: r6 off: 40 src: r7 -> 104
+	   64: StMemW dst: rfp src: r0 off: -36 imm: 0
+	   65: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	   66: StMemW dst: rfp src: r0 off: -40 imm: 7955819
+	   67: MovReg dst: r2 src: rfp
+	   68: AddImm dst: r2 imm: -48
+	   69: LoadMapPtr dst: r1 fd: 0 <AT_x>
+	   71: Call FnMapLookupElem
+	   72: MovImm dst: r6 imm: 0
+	   73: JEqImm dst: r0 off: 1 imm: 0 -> 75
+	   74: LdXMemDW dst: r6 src: r0 off: 0 imm: 0
+	   75: JEqImm dst: r6 off: 28 imm: 0 -> 104
+	      ; 5: if ($a < $b && @x[1, "key"] != 0) { printf("%d\n", @x[1, "key"]); }
+	   76: LoadMapPtr dst: r1 fd: 0 <ringbuf>
+	   78: MovImm dst: r2 imm: 16
+	   79: MovImm dst: r3 imm: 0
+	   80: Call FnRingbufReserve
+	   81: JNEImm dst: r0 off: 5 imm: 0 -> 87
+	   82: LoadMapValue dst: r1, fd: 0 off: 0 <event_loss>
+	   84: MovImm dst: r2 imm: 1
+	   85: StXAtomicAddDW dst: r1 src: r2 off: 0
+	   86: Ja off: 17 -> 104
+	   87: StMemDW dst: r0 src: r0 off: 0 imm: 0
+	   88: MovReg dst: r6 src: r0
+	   89: StMemW dst: rfp src: r0 off: -52 imm: 0
+	   90: StMemDW dst: rfp src: r0 off: -64 imm: 1
+	   91: StMemW dst: rfp src: r0 off: -56 imm: 7955819
+	   92: MovReg dst: r2 src: rfp
+	   93: AddImm dst: r2 imm: -64
+	   94: LoadMapPtr dst: r1 fd: 0 <AT_x>
+	   96: Call FnMapLookupElem
+	   97: MovImm dst: r7 imm: 0
+	   98: JEqImm dst: r0 off: 1 imm: 0 -> 100
+	   99: LdXMemDW dst: r7 src: r0 off: 0 imm: 0
+	  100: StXMemDW dst: r6 src: r7 off: 8 imm: 0
+	  101: MovReg dst: r1 src: r6
+	  102: MovImm dst: r2 imm: 0
+	  103: Call FnRingbufSubmit
+	  104: MovImm dst: r0 imm: 0
+	  105: Exit

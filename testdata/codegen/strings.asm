@@ -1,7 +1,8 @@
 map AT_: PerCPUHash key 1040 value 8 entries 4096
+map ringbuf: RingBuf key 0 value 0 entries 524288
 map scratch: PerCPUArray key 4 value 3088 entries 1
 
-program tracepoint:syscalls:sys_enter_openat (ys_enter_openat, TracePoint): 105 instructions
+program tracepoint:syscalls:sys_enter_openat (ys_enter_openat, TracePoint): 116 instructions
 	      ; 1: tracepoint:syscalls:sys_enter_openat /comm == "bash"/ {
 	    0: StXMemDW dst: rfp src: r1 off: -8 imm: 0
 	    1: StMemDW dst: rfp src: r0 off: -16 imm: 0
@@ -24,7 +25,7 @@ program tracepoint:syscalls:sys_enter_openat (ys_enter_openat, TracePoint): 105 
 	   18: MovImm dst: r6 imm: 1
 	   19: Ja off: 1 -> 21
 	   20: MovImm dst: r6 imm: 0
-	   21: JEqImm dst: r6 off: 81 imm: 0 -> 103
+	   21: JEqImm dst: r6 off: 92 imm: 0 -> 114
 	      ; 2: $f = str(args.filename);
 	   22: LdXMemDW dst: r1 src: rfp off: -16 imm: 0
 	   23: MovImm dst: r2 imm: 1024
@@ -78,7 +79,7 @@ program tracepoint:syscalls:sys_enter_openat (ys_enter_openat, TracePoint): 105 
 	   71: AddImm dst: r3 imm: 1
 	   72: Ja off: -20 -> 53
 	   73: MovImm dst: r6 imm: 1
-	   74: JEqImm dst: r6 off: 28 imm: 0 -> 103
+	   74: JEqImm dst: r6 off: 39 imm: 0 -> 114
 	      ; 4: @[comm, $f] = count();
 	   75: LdXMemDW dst: r1 src: rfp off: -16 imm: 0
 	   76: AddImm dst: r1 imm: 2048
@@ -97,7 +98,7 @@ program tracepoint:syscalls:sys_enter_openat (ys_enter_openat, TracePoint): 105 
 	   90: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   91: AddImm dst: r1 imm: 1
 	   92: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	   93: Ja off: 9 -> 103
+	   93: Ja off: 20 -> 114
 	   94: StMemDW dst: rfp src: r0 off: -40 imm: 1
 	   95: LdXMemDW dst: r2 src: rfp off: -16 imm: 0
 	   96: AddImm dst: r2 imm: 2048
@@ -106,5 +107,15 @@ program tracepoint:syscalls:sys_enter_openat (ys_enter_openat, TracePoint): 105 
 	   99: LoadMapPtr dst: r1 fd: 0 <AT_>
 	  101: MovImm dst: r4 imm: 0
 	  102: Call FnMapUpdateElem
-	  103: MovImm dst: r0 imm: 0
-	  104: Exit
+	  103: JSGEImm dst: r0 off: 10 imm: 0 -> 114
+	  104: StMemDW dst: rfp src: r0 off: -64 imm: 0
+	  105: StMemDW dst: rfp src: r0 off: -56 imm: 2
+	  106: StXMemDW dst: rfp src: r0 off: -48 imm: 0
+	  107: LoadMapPtr dst: r1 fd: 0 <ringbuf>
+	  109: MovReg dst: r2 src: rfp
+	  110: AddImm dst: r2 imm: -64
+	  111: MovImm dst: r3 imm: 24
+	  112: MovImm dst: r4 imm: 0
+	  113: Call FnRingbufOutput
+	  114: MovImm dst: r0 imm: 0
+	  115: Exit
