@@ -53,7 +53,12 @@ func resolveConfig(c *checker) {
 				continue
 			}
 			if err := setConfig(cfg, name, val, true); err != "" {
-				c.errorf(e.Span(), "%s", err)
+				sp := e.Span()
+				if err == errUnknown+": "+name || err == name+errEnvOnly {
+					// bpftrace points at "name=" for these.
+					sp.End = sp.Start + lang.Pos(len(e.Name)) + 1
+				}
+				c.errorf(sp, "%s", err)
 			}
 		}
 	}
@@ -68,7 +73,10 @@ func resolveConfig(c *checker) {
 	}
 }
 
-const errUnknown = "unknown config variable"
+const (
+	errUnknown = "Unrecognized config variable"
+	errEnvOnly = " can only be set as an environment variable"
+)
 
 func setConfig(cfg *Config, name, val string, block bool) string {
 	num := func(dst *int) string {
@@ -143,9 +151,13 @@ func setConfig(cfg *Config, name, val string, block bool) string {
 		return num(&cfg.LogSize)
 	case "license", "max_bpf_progs", "max_probes", "max_type_res_iterations", "on_stack_limit",
 		"symbol_source", "show_debug_info", "cache_user_symbols", "lazy_symbolication",
-		"max_ast_nodes", "use_blazesym", "unstable_macro", "unstable_import", "unstable_typeinfo",
+		"use_blazesym", "unstable_macro", "unstable_import", "unstable_typeinfo",
 		"print_maps_on_exit_clear":
 		// accepted; they do not change what gobpftrace generates
+	case "max_ast_nodes", "debug_output":
+		if block {
+			return name + errEnvOnly
+		}
 	default:
 		if block {
 			return errUnknown + ": " + name
