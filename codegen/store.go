@@ -67,9 +67,14 @@ func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
 		}
 		return
 	case *ast.Record:
+		// Fields are evaluated in source order and land by name: the slot
+		// may list them in another order.
 		rt := t.(*types.Record)
 		g.zeroPadding(dst, rt.Fields, rt.Size())
 		for i, f := range x.Fields {
+			if j := fieldByName(rt, f.Name); j >= 0 {
+				i = j
+			}
 			g.Store(f.Value, dst.At(rt.Fields[i].Offset), rt.Fields[i].Type)
 		}
 		return
@@ -83,6 +88,21 @@ func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
 				g.zeroPadding(dst, tt.Fields, tt.Size())
 				for i, f := range tt.Fields {
 					g.convertMem(dst.At(f.Offset), f.Type, tmp.At(src.Fields[i].Offset), src.Fields[i].Type)
+				}
+				return
+			}
+		}
+		if rt, ok := t.(*types.Record); ok {
+			if src, ok := et.(*types.Record); ok && len(src.Fields) == len(rt.Fields) {
+				tmp := g.Temp(src.Size())
+				g.storeSame(e, tmp, src)
+				g.zeroPadding(dst, rt.Fields, rt.Size())
+				for _, f := range rt.Fields {
+					j := fieldByName(src, f.Name)
+					if j < 0 {
+						g.fail("cannot store %s as %s", et, t)
+					}
+					g.convertMem(dst.At(f.Offset), f.Type, tmp.At(src.Fields[j].Offset), src.Fields[j].Type)
 				}
 				return
 			}
@@ -309,4 +329,14 @@ func (g *gen) ctxString(dst stdlib.Loc, n int, l probe.Loc) {
 	default:
 		g.fail("argument is not a string")
 	}
+}
+
+// fieldByName is the index of r's field called name, or -1.
+func fieldByName(r *types.Record, name string) int {
+	for i, f := range r.Fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
 }

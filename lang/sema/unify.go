@@ -71,13 +71,16 @@ func unify(a, b types.Type) (types.Type, bool) {
 		if !ok || len(bt.Fields) != len(at.Fields) {
 			return a, false
 		}
+		// Fields match by name: a record with the same fields in another
+		// order fits the slot, which keeps its own order (as bpftrace does).
 		el := make([]types.Type, len(at.Fields))
 		names := make([]string, len(at.Fields))
 		for i := range at.Fields {
-			if at.Fields[i].Name != bt.Fields[i].Name {
+			j := recordField(bt, at.Fields[i].Name)
+			if j < 0 {
 				return a, false
 			}
-			u, ok := unify(at.Fields[i].Type, bt.Fields[i].Type)
+			u, ok := unify(at.Fields[i].Type, bt.Fields[j].Type)
 			if !ok {
 				return a, false
 			}
@@ -119,4 +122,14 @@ func signed(t types.Type) bool {
 		return it.Signed
 	}
 	return false
+}
+
+// recordField is the index of r's field called name, or -1.
+func recordField(r *types.Record, name string) int {
+	for i, f := range r.Fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
 }
