@@ -264,11 +264,19 @@ func (g *gen) binary(e *ast.Binary) asm.Register {
 	}
 	sign := isSigned(g.Type(e))
 	l := g.Expr(e.L)
-	if imm, ok := g.smallImm(e.R); ok && e.Op != "/" && e.Op != "%" {
-		g.aluImm(e.Op, l, imm, sign)
+	// ptr ± n moves by n elements, as in C.
+	scale := 1
+	if p, ok := g.Type(e.L).(*types.Pointer); ok && (e.Op == "+" || e.Op == "-") {
+		scale = ptrStride(p)
+	}
+	if imm, ok := g.smallImm(e.R); ok && e.Op != "/" && e.Op != "%" && int64(imm)*int64(scale) == int64(int32(int64(imm)*int64(scale))) {
+		g.aluImm(e.Op, l, imm*int32(scale), sign)
 		return l
 	}
 	r := g.Expr(e.R)
+	if scale > 1 {
+		g.Emit(asm.Mul.Imm(r, int32(scale)))
+	}
 	g.aluReg(e.Op, l, r, sign)
 	g.Pop()
 	return l
@@ -528,4 +536,16 @@ func readStrFn(s types.AddrSpace) asm.BuiltinFunc {
 		return asm.FnProbeReadUserStr
 	}
 	return asm.FnProbeReadKernelStr
+}
+
+// ptrStride is how many bytes one step of pointer arithmetic on p moves:
+// the size of what it points to (1 for void and unsized types).
+func ptrStride(p *types.Pointer) int {
+	if p.Elem == nil {
+		return 1
+	}
+	if n := p.Elem.Size(); n > 0 {
+		return n
+	}
+	return 1
 }

@@ -133,12 +133,19 @@ func (g *gen) mapAssign(target, value ast.Expr) {
 // delta ±1); when result is set it pushes the old (post) or new value.
 func (g *gen) mapModify(target ast.Expr, op string, value ast.Expr, delta int32, result, post bool) {
 	m, keys := g.mapOf(target)
+	stride := int32(1)
+	if p, ok := m.Value.(*types.Pointer); ok {
+		stride = int32(ptrStride(p)) // a pointer moves by whole elements
+	}
 	var v asm.Register
 	if value != nil {
 		v = g.Expr(value)
+		if stride > 1 {
+			g.Emit(asm.Mul.Imm(v, stride))
+		}
 	} else {
 		v = g.Push()
-		g.Emit(asm.Mov.Imm(v, delta))
+		g.Emit(asm.Mov.Imm(v, delta*stride))
 		op = "+"
 	}
 	key := g.buildKey(m, keys, 0)

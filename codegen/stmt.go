@@ -223,6 +223,9 @@ func (g *gen) assign(s *ast.AssignStmt) {
 		r := g.Push()
 		g.loadScalar(r, loc, v.Type)
 		x := g.Expr(s.Value)
+		if p, ok := v.Type.(*types.Pointer); ok && ptrStride(p) > 1 {
+			g.Emit(asm.Mul.Imm(x, int32(ptrStride(p))))
+		}
 		g.aluReg(op, r, x, isSigned(v.Type))
 		g.Pop()
 		size, _ := scalarSize(v.Type)
@@ -248,6 +251,9 @@ func (g *gen) incdec(e *ast.IncDec, result bool) asm.Register {
 	switch x := e.X.(type) {
 	case *ast.Variable:
 		v := g.info.Vars[x]
+		if p, ok := v.Type.(*types.Pointer); ok {
+			delta *= int32(ptrStride(p))
+		}
 		loc := g.varLoc(v)
 		r := g.Push()
 		g.loadScalar(r, loc, v.Type)

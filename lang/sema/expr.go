@@ -534,7 +534,7 @@ func (c *checker) incdec(e *ast.IncDec) types.Type {
 		}
 		c.info.Vars[x] = v
 		c.info.Types[x] = v.Type
-		if v.Type != nil && !isInt(v.Type) {
+		if v.Type != nil && !isInt(v.Type) && !ptrStep(v.Type, e.Op) {
 			c.errorf(e.Span(), "The %s operator can only be used on integers, $%s is %s", e.Op, x.Name, v.Type)
 			return nil
 		}
@@ -548,7 +548,7 @@ func (c *checker) incdec(e *ast.IncDec) types.Type {
 		if m.Value == nil || !c.final {
 			u, _ := unify(m.Value, types.Int64)
 			m.Value = u
-		} else if !isInt(m.Value) {
+		} else if !isInt(m.Value) && !ptrStep(m.Value, e.Op) {
 			c.errorf(e.Span(), "The %s operator can only be used on integer maps, %s holds %s", e.Op, m.Name, m.Value)
 			return nil
 		}

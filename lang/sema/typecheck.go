@@ -389,10 +389,10 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			decl = t
 		}
 		c.info.Vars[t] = v
-		if s.Op != "=" && v.Type != nil && !isInt(v.Type) {
+		if s.Op != "=" && v.Type != nil && !isInt(v.Type) && !ptrStep(v.Type, s.Op) {
 			c.errorf(t.Span(), "Operator %s requires an integer variable, $%s is %s", s.Op, t.Name, v.Type)
 		}
-		if vt != nil && c.final && v.Type != nil && !assignable(v.Type, vt) {
+		if vt != nil && c.final && v.Type != nil && !ptrStep(v.Type, s.Op) && !assignable(v.Type, vt) {
 			c.errorf(s.Span(), "Type mismatch for $%s: trying to assign value of type '%s' when variable already has a type '%s'", t.Name, vt, v.Type)
 		}
 		c.settleVarWidth(decl, v, vt, s.Op != "=", s.Value)
@@ -412,7 +412,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			if m.Value == nil || !c.final {
 				u, _ := unify(m.Value, types.Int64)
 				m.Value = u
-			} else if !isInt(m.Value) {
+			} else if !isInt(m.Value) && !ptrStep(m.Value, s.Op) {
 				c.errorf(s.Span(), "Operator %s requires an integer map, %s holds %s", s.Op, m.Name, m.Value)
 			}
 		} else {
@@ -506,4 +506,14 @@ func (c *checker) declareMaps() {
 		c.info.maps[name] = m
 		c.info.Maps = append(c.info.Maps, m)
 	}
+}
+
+// ptrStep reports whether op (+=, -=, ++, --) moves a pointer of type t by
+// whole elements, which bpftrace allows.
+func ptrStep(t types.Type, op string) bool {
+	switch op {
+	case "+=", "-=", "++", "--":
+		return isPtr(t)
+	}
+	return false
 }
