@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -88,6 +89,7 @@ func (d *Dispatcher) Handle(msg []byte) bool {
 			}
 		}
 		d.argBuf = d.decodeArgs(d.argBuf[:0], ev, payload)
+		d.markFullStrings(ev, d.argBuf)
 		d.W.Printf(d.printf(ev, d.argBuf))
 	case codegen.EvPrint, codegen.EvPrintMap:
 		args := d.args(ev, payload)
@@ -198,6 +200,7 @@ func (d *Dispatcher) fastFor(ev *codegen.Event) *fastFormat {
 		f := compileFast(ev.Fmt)
 		if f != nil {
 			f.bind(ev.ArgsType)
+			f.maxStrlen = d.Obj.Config.MaxStrlen
 		}
 		d.fast[id], d.fastDone[id] = f, true
 	}
@@ -210,6 +213,27 @@ func (d *Dispatcher) args(ev *codegen.Event, payload []byte) []output.Value {
 }
 
 // decodeArgs appends the decoded arguments to out.
+// markFullStrings adds the truncation trailer to printf's string arguments
+// that are exactly max_strlen-1 long: bpftrace's printf takes such a string
+// as cut short by str()'s buffer.
+func (d *Dispatcher) markFullStrings(ev *codegen.Event, args []output.Value) {
+	n := d.Obj.Config.MaxStrlen
+	if ev.ArgsType == nil || n <= 0 {
+		return
+	}
+	for i, f := range ev.ArgsType.Fields {
+		if i >= len(args) {
+			break
+		}
+		if _, ok := f.Type.(*types.String); !ok {
+			continue
+		}
+		if s, ok := args[i].(output.String); ok && len(s)+1 == n {
+			args[i] = s + output.String(d.Dec.trailer)
+		}
+	}
+}
+
 func (d *Dispatcher) decodeArgs(out []output.Value, ev *codegen.Event, payload []byte) []output.Value {
 	t := ev.ArgsType
 	if t == nil || len(t.Fields) == 0 {

@@ -21,6 +21,9 @@ type fastFormat struct {
 	// string: appendPayload then formats straight from the message bytes,
 	// with no decoding into output.Values (no allocation per event).
 	direct bool
+	// maxStrlen is max_strlen: a %s string exactly one shorter fills
+	// str()'s buffer, and bpftrace's printf marks it as truncated.
+	maxStrlen int
 }
 
 type fastSeg struct {
@@ -128,6 +131,9 @@ func (f *fastFormat) appendPayload(dst, payload []byte, trailer string) ([]byte,
 			str := payload[s.off : s.off+s.strN]
 			if i := bytes.IndexByte(str, 0); i >= 0 {
 				dst = append(dst, str[:i]...)
+				if i+1 == f.maxStrlen {
+					dst = append(dst, trailer...)
+				}
 			} else {
 				dst = append(dst, str...)
 				dst = append(dst, trailer...)
