@@ -81,6 +81,17 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 			g.convert(r, g.Type(e))
 			return r
 		}
+		if at, isArr := g.Type(e.X).(*types.Array); isArr {
+			// (uintN)array: the array's bytes read as one integer.
+			base, ok := g.locOf(e.X)
+			if !ok {
+				base = g.Temp(at.Size())
+				g.Store(e.X, base, at)
+			}
+			r := g.Push()
+			g.loadScalar(r, base, g.Type(e))
+			return r
+		}
 		r := g.Expr(e.X)
 		g.convert(r, g.Type(e))
 		return r

@@ -59,6 +59,14 @@ func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
 		return
 	}
 	switch x := e.(type) {
+	case *ast.Cast:
+		if src := g.Type(x.X); !isMemory(src) {
+			// (T[n])int: the integer's bytes, as they lie in memory.
+			r := g.Expr(x.X)
+			g.StoreReg(dst, r, sizeOf(t.Size()))
+			g.Pop()
+			return
+		}
 	case *ast.Tuple:
 		tt := t.(*types.Tuple)
 		g.zeroPadding(dst, tt.Fields, tt.Size())

@@ -579,6 +579,18 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		if isInt(t) || isPtr(t) {
 			return to
 		}
+	case *types.Array:
+		// An integer reinterpreted as an array of the same size:
+		// (uint8[4])$x, (bool[2])(uint16)1.
+		if isInt(t) && t.Size() == to.Size() && isScalar(to.(*types.Array).Elem) {
+			return to
+		}
+	}
+	if isInt(to) {
+		// and back: (uint32)$bytes for a 4-byte array
+		if at, ok := t.(*types.Array); ok && at.Size() == to.Size() && isScalar(at.Elem) {
+			return to
+		}
 	}
 	c.errorf(e.Span(), "Cannot cast from '%s' to '%s'", t, to)
 	return nil
