@@ -38,5 +38,17 @@ func info(a *args, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  kprobe: %s\n  kprobe_multi: %s\n  fentry/fexit: %s\n  hardware PMU: %s\n  iter: %s\n",
 		yes(f.Kprobe), yes(f.KprobeMulti), yes(f.Fentry), yes(f.PMU), yes(f.Iter))
 	fmt.Fprintf(stdout, "  bpf_loop: %s\n", yes(features.HaveProgramHelper(ebpf.Kprobe, asm.FnLoop) == nil))
+	// bpftrace's own section, with its names for the map types.
+	fmt.Fprintln(stdout, "\nMap types")
+	for _, m := range []struct {
+		name string
+		typ  ebpf.MapType
+	}{
+		{"hash", ebpf.Hash}, {"percpu hash", ebpf.PerCPUHash}, {"array", ebpf.Array},
+		{"percpu array", ebpf.PerCPUArray}, {"stack_trace", ebpf.StackTrace},
+		{"perf_event_array", ebpf.PerfEventArray}, {"ringbuf", ebpf.RingBuf},
+	} {
+		fmt.Fprintf(stdout, "  %s: %s\n", m.name, yes(features.HaveMapType(m.typ) == nil))
+	}
 	return 0
 }
