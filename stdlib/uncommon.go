@@ -67,13 +67,23 @@ func init() {
 			}},
 		&Entry{Name: "usermode", Kind: Var, Bare: true, Paren: true,
 			Check: func(c Checker, call *Call) types.Type {
+				if p := c.Provider(); p == "begin" || p == "end" {
+					// They run when userspace triggers them: bpftrace
+					// reports 1 there.
+					c.SetData(call, &constValue{Int: 1})
+					return types.Uint8
+				}
 				if !c.CtxHasRegs() {
 					c.Errorf(call.Span(), "usermode can not be used with '%s' probes", c.Provider())
 					return nil
 				}
 				return types.Uint8
 			},
-			Emit: func(g Gen, _ *Call, _ Loc) {
+			Emit: func(g Gen, call *Call, dst Loc) {
+				if _, ok := g.Data(call).(*constValue); ok {
+					emitConst(g, call, dst)
+					return
+				}
 				// x86_64: the privilege level is in the low two bits of cs.
 				r := g.Push()
 				g.LoadCtx(r)
