@@ -220,6 +220,12 @@ func (c *cClose) Parse(lex *plex.PeekingLexer) error {
 type cSemi struct{ cTokenEnd }
 
 func (c *cSemi) Parse(lex *plex.PeekingLexer) error {
+	if t := lex.Peek(); t.Type == plex.TokenType(tRBrace) {
+		// The last member's ';' may be left out before the '}', as clang
+		// accepts (with a warning) and bpftrace's own tests write it.
+		c.Start, c.End = t.Pos.Offset, t.Pos.Offset
+		return nil
+	}
 	return c.expectToken(lex, tSemi, `";" | ","`)
 }
 

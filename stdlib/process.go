@@ -49,6 +49,17 @@ func init() {
 			},
 		},
 		&Entry{
+			// ctx: the probe's context pointer (what the program was
+			// called with), as an untyped kernel pointer to cast.
+			Name: "ctx", Kind: Var, Bare: true,
+			Check: func(c Checker, call *Call) types.Type {
+				return &types.Pointer{Space: types.AddrKernel}
+			},
+			Emit: func(g Gen, _ *Call, _ Loc) {
+				g.LoadCtx(g.Push())
+			},
+		},
+		&Entry{
 			Name: "curtask", Kind: Var, Bare: true,
 			Check: func(c Checker, call *Call) types.Type {
 				st, ok := c.KernelStruct("task_struct")
