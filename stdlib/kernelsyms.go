@@ -43,6 +43,12 @@ func checkPercpuKaddr(c Checker, call *Call) types.Type {
 		c.Errorf(call.Args[0].Span(), "Failed to resolve per-CPU kernel symbol: %s", name)
 		return nil
 	}
+	// The kernel resolves the BTF id to an address through kallsyms, which
+	// lists variables only when built with CONFIG_KALLSYMS_ALL.
+	if _, ok := c.KernelAddr(name); !ok {
+		c.Errorf(call.Args[0].Span(), "Failed to resolve kernel symbol: %s (not in /proc/kallsyms: the kernel lists no variables without CONFIG_KALLSYMS_ALL)", name)
+		return nil
+	}
 	if len(call.Args) == 2 {
 		if _, ok := wantInt(c, "percpu_kaddr", call.Args[1]); !ok {
 			return nil
