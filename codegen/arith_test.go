@@ -84,7 +84,7 @@ func TestArithmetic(t *testing.T) {
 		for i := 0; i < 10; i++ {
 			e, v := arithExpr(r, 4)
 			// through a variable too, so nothing is folded
-			fmt.Fprintf(&src, "$v%d = %s; printf(\"%%d %%d\\n\", %s, $v%d);\n", i, e, e, i)
+			fmt.Fprintf(&src, "$v%d = %s; printf(\"%%ld %%ld\\n\", %s, $v%d);\n", i, e, e, i)
 			fmt.Fprintf(&want, "%d %d\n", v, v)
 		}
 		src.WriteString("}\n")
@@ -146,7 +146,7 @@ func TestUnsignedArithmetic(t *testing.T) {
 		src.WriteString("BEGIN {\n")
 		for i := 0; i < 10; i++ {
 			e, v := uarithExpr(r, 4)
-			fmt.Fprintf(&src, "$v%d = %s; printf(\"%%u %%u\\n\", %s, $v%d);\n", i, e, e, i)
+			fmt.Fprintf(&src, "$v%d = %s; printf(\"%%lu %%lu\\n\", %s, $v%d);\n", i, e, e, i)
 			fmt.Fprintf(&want, "%d %d\n", v, v)
 		}
 		src.WriteString("}\n")

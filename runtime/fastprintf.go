@@ -29,6 +29,9 @@ type fastFormat struct {
 type fastSeg struct {
 	text string // literal text when conv == 0
 	conv byte
+	// narrow: no length modifier, so an integer is cast to a C int
+	// (32 bits) as bpftrace's printf does; l, ll and z keep 64 bits.
+	narrow bool
 	// Where the argument lies in the payload, for appendPayload.
 	off    int
 	size   int  // integer width in bytes; 0 for a string
@@ -60,11 +63,14 @@ func compileFast(format string) *fastFormat {
 			lit = append(lit, '%')
 			continue
 		}
+		narrow := true
 		switch {
 		case format[i] == 'z':
 			i++
+			narrow = false
 		case format[i] == 'l':
 			i++
+			narrow = false
 			if i < len(format) && format[i] == 'l' {
 				i++
 			}
@@ -75,7 +81,7 @@ func compileFast(format string) *fastFormat {
 		switch conv := format[i]; conv {
 		case 'd', 'i', 'u', 'x', 'X', 's':
 			flush()
-			f.segs = append(f.segs, fastSeg{conv: conv})
+			f.segs = append(f.segs, fastSeg{conv: conv, narrow: narrow && conv != 's'})
 			f.nargs++
 		default:
 			return nil
@@ -144,6 +150,14 @@ func (f *fastFormat) appendPayload(dst, payload []byte, trailer string) ([]byte,
 			return dst, false
 		}
 		u := uintN(payload[s.off:], s.size)
+		if s.narrow {
+			if s.signed { // as the 64-bit value bpftrace holds
+				shift := 64 - 8*uint(s.size)
+				u = uint64(int64(u<<shift) >> shift)
+			}
+			dst = appendNarrow(dst, s.conv, u)
+			continue
+		}
 		if s.signed {
 			shift := 64 - 8*uint(s.size)
 			dst = appendSigned(dst, s.conv, int64(u<<shift)>>shift)
@@ -200,8 +214,16 @@ func (f *fastFormat) appendTo(dst []byte, args []output.Value) ([]byte, bool) {
 		n++
 		switch v := a.(type) {
 		case output.Int:
+			if s.narrow {
+				dst = appendNarrow(dst, s.conv, uint64(v))
+				continue
+			}
 			dst = appendSigned(dst, s.conv, int64(v))
 		case output.Uint:
+			if s.narrow {
+				dst = appendNarrow(dst, s.conv, uint64(v))
+				continue
+			}
 			dst = appendUnsigned(dst, s.conv, uint64(v))
 		case output.String:
 			if s.conv != 's' {
@@ -213,6 +235,15 @@ func (f *fastFormat) appendTo(dst []byte, args []output.Value) ([]byte, bool) {
 		}
 	}
 	return dst, true
+}
+
+// appendNarrow prints the low 32 bits of an integer for a conversion with
+// no length modifier: %d and %i as a C int, %u, %x and %X as unsigned.
+func appendNarrow(dst []byte, conv byte, u uint64) []byte {
+	if conv == 'd' || conv == 'i' {
+		return strconv.AppendInt(dst, int64(int32(u)), 10)
+	}
+	return appendUnsigned(dst, conv, uint64(uint32(u)))
 }
 
 func appendUpperHex(dst []byte, u uint64) []byte {

@@ -68,7 +68,9 @@ func digits(s string, i int) (n, end int) {
 }
 
 // Sprintf formats args as bpftrace's printf (and cat, system, errorf...):
-// C conversions and flags, integers 64-bit unless narrowed by hh or h, %s
+// C conversions and flags; an integer is cast to the C type the
+// conversion's length names, as bpftrace does before calling snprintf: a
+// plain %d, %u or %x takes 32 bits, hh 8, h 16, l, ll, j, z and t 64; %s
 // taking any value in its text form, %r/%rx/%rh for buffers, and %% for a
 // percent sign. A conversion with no argument left is printed as written.
 func Sprintf(format string, args []Value) string {
@@ -219,9 +221,12 @@ func (s spec) buffer(v Value, keepASCII, escape bool, sep string) string {
 }
 
 func (s spec) float(v Value) string {
-	f := float64(s.signed(v))
-	if _, ok := v.(Uint); ok {
-		f = float64(s.unsigned(v))
+	f := float64(int64(asUint(v)))
+	switch x := v.(type) {
+	case Int:
+		f = float64(x)
+	case Uint:
+		f = float64(x)
 	}
 	conv := s.conv[0]
 	switch conv {
@@ -253,6 +258,8 @@ func (s spec) signed(v Value) int64 {
 		return int64(int8(n))
 	case "h":
 		return int64(int16(n))
+	case "":
+		return int64(int32(n)) // a plain %d takes a C int
 	}
 	return n
 }
@@ -265,6 +272,8 @@ func (s spec) unsigned(v Value) uint64 {
 		return uint64(uint8(n))
 	case "h":
 		return uint64(uint16(n))
+	case "":
+		return uint64(uint32(n)) // a plain %u or %x takes a C unsigned int
 	}
 	return n
 }

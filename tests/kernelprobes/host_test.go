@@ -204,7 +204,7 @@ func TestHostKstackKsym(t *testing.T) {
 	requireRoot(t)
 	t.Parallel()
 	syms := kallsyms(t)
-	r := run(t, 20*time.Second, "-e", `BEGIN { printf("%s 0x%x %s\n", ksym(kaddr("vfs_read")), kaddr("vfs_read"), ksym(kaddr("vfs_read") + 1)); }
+	r := run(t, 20*time.Second, "-e", `BEGIN { printf("%s 0x%lx %s\n", ksym(kaddr("vfs_read")), kaddr("vfs_read"), ksym(kaddr("vfs_read") + 1)); }
 tracepoint:sched:sched_switch /args.prev_pid == tid && tid != 0/ { printf("%s", kstack); printf("[%s]\n", kstack(2)); exit(); }`)
 	if r.exit != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
