@@ -212,7 +212,6 @@ func (d *Dispatcher) args(ev *codegen.Event, payload []byte) []output.Value {
 	return d.decodeArgs(nil, ev, payload)
 }
 
-// decodeArgs appends the decoded arguments to out.
 // markFullStrings adds the truncation trailer to printf's string arguments
 // that are exactly max_strlen-1 long: bpftrace's printf takes such a string
 // as cut short by str()'s buffer.
@@ -234,6 +233,7 @@ func (d *Dispatcher) markFullStrings(ev *codegen.Event, args []output.Value) {
 	}
 }
 
+// decodeArgs appends the decoded arguments to out.
 func (d *Dispatcher) decodeArgs(out []output.Value, ev *codegen.Event, payload []byte) []output.Value {
 	t := ev.ArgsType
 	if t == nil || len(t.Fields) == 0 {
