@@ -565,7 +565,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if t == nil || to == nil {
 		return nil
 	}
-	switch to.(type) {
+	switch tt := to.(type) {
 	case *types.Int, *types.Bool:
 		if isScalar(t) {
 			return to
@@ -582,7 +582,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	case *types.Array:
 		// An integer reinterpreted as an array of the same size:
 		// (uint8[4])$x, (bool[2])(uint16)1.
-		if isInt(t) && t.Size() == to.Size() && isScalar(to.(*types.Array).Elem) {
+		if isInt(t) && t.Size() == to.Size() && isScalar(tt.Elem) {
 			return to
 		}
 	}
