@@ -69,27 +69,17 @@ func (g *gen) Expr(e ast.Expr) asm.Register {
 		g.Bind(end)
 		return r
 	case *ast.Cast:
-		if st, isStr := g.Type(e.X).(*types.String); isStr {
+		switch xt := g.Type(e.X).(type) {
+		case *types.String:
 			// (bool)"s": a string is true unless it is empty.
-			base, ok := g.locOf(e.X)
-			if !ok {
-				base = g.Temp(st.Size())
-				g.Store(e.X, base, st)
-			}
 			r := g.Push()
-			g.loadScalar(r, base, types.Uint8)
+			g.loadScalar(r, g.inMemory(e.X, xt), types.Uint8)
 			g.convert(r, g.Type(e))
 			return r
-		}
-		if at, isArr := g.Type(e.X).(*types.Array); isArr {
+		case *types.Array:
 			// (uintN)array: the array's bytes read as one integer.
-			base, ok := g.locOf(e.X)
-			if !ok {
-				base = g.Temp(at.Size())
-				g.Store(e.X, base, at)
-			}
 			r := g.Push()
-			g.loadScalar(r, base, g.Type(e))
+			g.loadScalar(r, g.inMemory(e.X, xt), g.Type(e))
 			return r
 		}
 		r := g.Expr(e.X)

@@ -220,6 +220,17 @@ func (g *gen) storeSame(e ast.Expr, dst stdlib.Loc, t types.Type) {
 	g.fail("cannot generate %T as a %s value", e, t)
 }
 
+// inMemory is where e's value of type t lies: its own place, or a
+// temporary it is stored into.
+func (g *gen) inMemory(e ast.Expr, t types.Type) stdlib.Loc {
+	l, ok := g.locOf(e)
+	if !ok {
+		l = g.Temp(t.Size())
+		g.Store(e, l, t)
+	}
+	return l
+}
+
 // locOf returns where a memory value already lives, if it does.
 func (g *gen) locOf(e ast.Expr) (stdlib.Loc, bool) {
 	if v, ok := e.(*ast.Variable); ok {

@@ -263,11 +263,17 @@ func (r *mapReader) histEntries(um *codegen.UserMap, raw *rawEntries, nvals, ste
 		}
 		h.Counts[idx] += count
 	}
-	out := make([]output.Entry, 0, len(order))
-	for _, ks := range order {
+	return entriesInOrder(r.dec, um, order, byKey)
+}
+
+// entriesInOrder makes the map's entries from values by raw key, in the
+// order of keys.
+func entriesInOrder[V output.Value](dec *Decoder, um *codegen.UserMap, keys []string, byKey map[string]V) []output.Entry {
+	out := make([]output.Entry, 0, len(keys))
+	for _, ks := range keys {
 		var key output.Value
 		if um.Key != nil {
-			key = r.dec.value(um.Key, []byte(ks))
+			key = dec.value(um.Key, []byte(ks))
 		}
 		out = append(out, output.Entry{Key: key, Val: byKey[ks]})
 	}

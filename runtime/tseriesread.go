@@ -41,15 +41,7 @@ func (r *mapReader) tseriesEntries(um *codegen.UserMap, agg *types.Agg, raw *raw
 		keys = append(keys, ks)
 	}
 	sort.Strings(keys)
-	out := make([]output.Entry, 0, len(keys))
-	for _, ks := range keys {
-		var key output.Value
-		if um.Key != nil {
-			key = r.dec.value(um.Key, []byte(ks))
-		}
-		out = append(out, output.Entry{Key: key, Val: byKey[ks]})
-	}
-	return out
+	return entriesInOrder(r.dec, um, keys, byKey)
 }
 
 // wallOffsetTAI is what turns a CLOCK_TAI time (bpf_ktime_get_tai_ns) into
