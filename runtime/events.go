@@ -272,7 +272,8 @@ func (d *Dispatcher) cat(ev *codegen.Event, path string) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		d.W.RuntimeError(fmt.Sprintf("failed to open file '%s': %s", path, errText(err)), d.locs(ev))
+		// bpftrace's words, without a source location; the run goes on.
+		d.W.Errorf(fmt.Sprintf("failed to open file '%s' (%s)", path, errText(err)), nil)
 		return
 	}
 	defer f.Close()
