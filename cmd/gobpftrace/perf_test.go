@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf/link"
+
+	"github.com/gobpftrace/gobpftrace/internal/vmtest"
 )
 
 // eightProbes is the shape of perfbench's exit-latency script: eight
@@ -196,6 +198,8 @@ func TestPrintfNothingLost(t *testing.T) {
 		t.Skip("kernel test: needs root, not -short")
 	}
 	bin := binary(t)
+	// Both cores run flat out: not while another test binary boots a VM.
+	defer vmtest.Exclusive(t)()
 	for _, pages := range []string{"", "256"} {
 		t.Run("perf_rb_pages="+pages, func(t *testing.T) {
 			var env []string

@@ -225,6 +225,19 @@ func firstLine(s string) string {
 	return s
 }
 
+// Exclusive holds the machine-wide VM lock for a test that would starve an
+// emulated VM of CPU (a flood of events at full speed on both cores), so
+// that it and the VMs of other test binaries take turns. Call the result
+// to release it; a failure to lock fails the test.
+func Exclusive(t testing.TB) func() {
+	t.Helper()
+	unlock, err := lockVM(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return unlock
+}
+
 // lockVM takes the machine-wide VM lock (a flock on a file in CacheDir),
 // waiting for another test binary's VM to finish.
 func lockVM(t testing.TB) (func(), error) {
