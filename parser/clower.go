@@ -116,7 +116,9 @@ func (l *cLower) member(m *cMember) []*ast.CField {
 		typ := *base
 		f := &ast.CField{Type: &typ}
 		l.declarator(d, f)
-		if f.Name == "" && (inline == nil || f.Type.Ptr > 0 || len(f.Type.Dims) > 0) {
+		// Only a record defined in place may go unnamed, and only alone
+		// ("struct { int a; };"), not after a ',' ("struct S {} *p, ;").
+		if f.Name == "" && (inline == nil || f.Type.Ptr > 0 || len(f.Type.Dims) > 0 || len(m.Decls) > 1) {
 			l.unexpectedAt(l.afterDeclarator(d), "identifier")
 		}
 		if d.Tokens == nil {
