@@ -16,6 +16,21 @@ var histValues = []int64{-5, -1, 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100,
 // bucketsByKey reads a hist/lhist map: user key (first 8 bytes) -> bucket -> count.
 func (l *loaded) buckets(t *testing.T, name string) map[uint64]map[uint64]int64 {
 	out := map[uint64]map[uint64]int64{}
+	l.eachBucket(t, name, func(k, b uint64, vals [][]byte) {
+		if out[k] == nil {
+			out[k] = map[uint64]int64{}
+		}
+		for _, v := range vals {
+			out[k][b] += int64(binary.LittleEndian.Uint64(v))
+		}
+	})
+	return out
+}
+
+// eachBucket calls fn for every entry of a bucketed map (hist, lhist,
+// tseries): the user key's first 8 bytes, the bucket index ending the key,
+// and the per-CPU values.
+func (l *loaded) eachBucket(t *testing.T, name string, fn func(key, bucket uint64, vals [][]byte)) {
 	for _, um := range l.obj.UserMaps {
 		if um.Name != name {
 			continue
@@ -24,20 +39,12 @@ func (l *loaded) buckets(t *testing.T, name string) map[uint64]map[uint64]int64 
 		var key []byte
 		var vals [][]byte
 		for it.Next(&key, &vals) {
-			k := binary.LittleEndian.Uint64(key)
-			b := binary.LittleEndian.Uint64(key[len(key)-8:])
-			if out[k] == nil {
-				out[k] = map[uint64]int64{}
-			}
-			for _, v := range vals {
-				out[k][b] += int64(binary.LittleEndian.Uint64(v))
-			}
+			fn(binary.LittleEndian.Uint64(key), binary.LittleEndian.Uint64(key[len(key)-8:]), vals)
 		}
 		if err := it.Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return out
 }
 
 // TestHistIndex checks the BPF bucket computation against types.HistIndex

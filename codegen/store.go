@@ -88,36 +88,42 @@ func (g *gen) Store(e ast.Expr, dst stdlib.Loc, t types.Type) {
 		return
 	}
 	if !types.Equal(et, t) {
-		// Same shape, different widths (e.g. strings inside tuples): go through a temp.
-		if tt, ok := t.(*types.Tuple); ok {
-			if src, ok := et.(*types.Tuple); ok && len(src.Fields) == len(tt.Fields) {
-				tmp := g.Temp(src.Size())
-				g.storeSame(e, tmp, src)
-				g.zeroPadding(dst, tt.Fields, tt.Size())
-				for i, f := range tt.Fields {
-					g.convertMem(dst.At(f.Offset), f.Type, tmp.At(src.Fields[i].Offset), src.Fields[i].Type)
+		// Same shape, different widths (e.g. strings inside tuples), or a
+		// record with its fields in another order: go through a temp,
+		// converting field by field.
+		if dstFields, srcFields, match := sameShape(t, et); match != nil {
+			tmp := g.Temp(et.Size())
+			g.storeSame(e, tmp, et)
+			g.zeroPadding(dst, dstFields, t.Size())
+			for i, f := range dstFields {
+				j := match(i)
+				if j < 0 {
+					g.fail("cannot store %s as %s", et, t)
 				}
-				return
+				g.convertMem(dst.At(f.Offset), f.Type, tmp.At(srcFields[j].Offset), srcFields[j].Type)
 			}
-		}
-		if rt, ok := t.(*types.Record); ok {
-			if src, ok := et.(*types.Record); ok && len(src.Fields) == len(rt.Fields) {
-				tmp := g.Temp(src.Size())
-				g.storeSame(e, tmp, src)
-				g.zeroPadding(dst, rt.Fields, rt.Size())
-				for _, f := range rt.Fields {
-					j := fieldByName(src, f.Name)
-					if j < 0 {
-						g.fail("cannot store %s as %s", et, t)
-					}
-					g.convertMem(dst.At(f.Offset), f.Type, tmp.At(src.Fields[j].Offset), src.Fields[j].Type)
-				}
-				return
-			}
+			return
 		}
 		g.fail("cannot store %s as %s", et, t)
 	}
 	g.storeSame(e, dst, t)
+}
+
+// sameShape pairs the fields of two tuples (by position) or two records
+// (by name) of the same length: match gives the source field of
+// destination field i (-1 for none); nil when the types do not pair up.
+func sameShape(dst, src types.Type) (dstFields, srcFields []types.Field, match func(i int) int) {
+	switch d := dst.(type) {
+	case *types.Tuple:
+		if s, ok := src.(*types.Tuple); ok && len(s.Fields) == len(d.Fields) {
+			return d.Fields, s.Fields, func(i int) int { return i }
+		}
+	case *types.Record:
+		if s, ok := src.(*types.Record); ok && len(s.Fields) == len(d.Fields) {
+			return d.Fields, s.Fields, func(i int) int { return fieldByName(s, d.Fields[i].Name) }
+		}
+	}
+	return nil, nil, nil
 }
 
 // StorePadded is Store with string tails zeroed.

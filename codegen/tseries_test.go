@@ -25,28 +25,16 @@ type tsBucket struct{ val, meta, epoch uint64 }
 // index -> the written CPU's {value, meta, epoch}.
 func (l *loaded) tseriesBuckets(t *testing.T, name string) map[uint64]map[uint64]tsBucket {
 	out := map[uint64]map[uint64]tsBucket{}
-	for _, um := range l.obj.UserMaps {
-		if um.Name != name {
-			continue
+	l.eachBucket(t, name, func(k, b uint64, vals [][]byte) {
+		if out[k] == nil {
+			out[k] = map[uint64]tsBucket{}
 		}
-		it := l.coll.Maps[um.Spec].Iterate()
-		var key []byte
-		var vals [][]byte
-		for it.Next(&key, &vals) {
-			k, b := binary.LittleEndian.Uint64(key), binary.LittleEndian.Uint64(key[len(key)-8:])
-			if out[k] == nil {
-				out[k] = map[uint64]tsBucket{}
-			}
-			for _, v := range vals {
-				if e := binary.LittleEndian.Uint64(v[16:]); e != 0 {
-					out[k][b] = tsBucket{binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[8:]), e}
-				}
+		for _, v := range vals {
+			if e := binary.LittleEndian.Uint64(v[16:]); e != 0 {
+				out[k][b] = tsBucket{binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[8:]), e}
 			}
 		}
-		if err := it.Err(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return out
 }
 

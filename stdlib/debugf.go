@@ -17,15 +17,10 @@ func init() {
 		Check: checkDebugf, Emit: emitDebugf})
 }
 
-type debugfData struct {
-	format string
-}
-
+// checkDebugf checks the call and keeps its format (Data) for emitDebugf.
 func checkDebugf(c Checker, call *Call) types.Type {
-	f, ok := c.ConstString(call.Args[0])
+	f, ok := formatLiteral(c, call)
 	if !ok {
-		c.Check(call.Args[0])
-		c.Errorf(call.Args[0].Span(), "%s() expects a string literal as its first argument", call.Name)
 		return &types.Void{}
 	}
 	var args []types.Type
@@ -65,16 +60,16 @@ func checkDebugf(c Checker, call *Call) types.Type {
 		}
 	}
 	if good {
-		c.SetData(call, &debugfData{format: f})
+		c.SetData(call, f)
 	}
 	return &types.Void{}
 }
 
 func emitDebugf(g Gen, call *Call, _ Loc) {
-	d := g.Data(call).(*debugfData)
-	n := len(d.format) + 1
+	f := g.Data(call).(string)
+	n := len(f) + 1
 	format := g.Temp(n)
-	g.StringConst(format, d.format, n)
+	g.StringConst(format, f, n)
 	// Each argument is evaluated into the stack first: the helper takes
 	// integers by value and strings by address, in r3-r5.
 	type slot struct {

@@ -81,10 +81,8 @@ func emitArgsEvent(skip int) func(g Gen, call *Call, _ Loc) {
 
 func checkFormatted(kind EventKind) func(c Checker, call *Call) types.Type {
 	return func(c Checker, call *Call) types.Type {
-		f, ok := c.ConstString(call.Args[0])
+		f, ok := formatLiteral(c, call)
 		if !ok {
-			c.Check(call.Args[0])
-			c.Errorf(call.Args[0].Span(), "%s() expects a string literal as its first argument", call.Name)
 			return &types.Void{}
 		}
 		var argTypes, checked []types.Type
@@ -113,6 +111,17 @@ func checkFormatted(kind EventKind) func(c Checker, call *Call) types.Type {
 		c.Event(call, kind, escapeLoneMarks(f), argTypes, "")
 		return &types.Void{}
 	}
+}
+
+// formatLiteral is the format string a printf-like call starts with, which
+// must be a literal.
+func formatLiteral(c Checker, call *Call) (string, bool) {
+	f, ok := c.ConstString(call.Args[0])
+	if !ok {
+		c.Check(call.Args[0])
+		c.Errorf(call.Args[0].Span(), "%s() expects a string literal as its first argument", call.Name)
+	}
+	return f, ok
 }
 
 // checkFormat matches printf conversions against the argument types.

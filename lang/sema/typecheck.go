@@ -56,11 +56,7 @@ func typeProgram(c *checker) {
 // dropUnusedDecls warns about declared maps the program never uses, as
 // bpftrace does, and leaves them out: they have no key or value to lay out.
 func (c *checker) dropUnusedDecls() {
-	for _, d := range c.prog.Decls {
-		md, ok := d.(*ast.MapDecl)
-		if !ok {
-			continue
-		}
+	for _, md := range c.mapDecls() {
 		name := "@" + md.Map.Name
 		m := c.info.maps[name]
 		if m == nil || m.Kind == "" || m.Key != nil || m.Value != nil {
@@ -474,13 +470,20 @@ func assignable(slot, v types.Type) bool {
 
 func isBool(t types.Type) bool { _, ok := t.(*types.Bool); return ok }
 
+// mapDecls are the program's "let @m = ..." declarations.
+func (c *checker) mapDecls() []*ast.MapDecl {
+	var out []*ast.MapDecl
+	for _, d := range c.prog.Decls {
+		if md, ok := d.(*ast.MapDecl); ok {
+			out = append(out, md)
+		}
+	}
+	return out
+}
+
 // declareMaps applies "let @m = hash(N);" declarations.
 func (c *checker) declareMaps() {
-	for _, d := range c.prog.Decls {
-		md, ok := d.(*ast.MapDecl)
-		if !ok {
-			continue
-		}
+	for _, md := range c.mapDecls() {
 		name := "@" + md.Map.Name
 		c.unstableTo(&c.diags, "map declarations", unstableMapDecl, md.Span())
 		switch md.Kind {

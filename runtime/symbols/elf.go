@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -283,8 +284,15 @@ func debugLink(ef *elf.File) (name string, crc uint32, ok bool) {
 // file's CRC-32 matches (a stale debug file would give wrong addresses).
 func symbolsOf(p string, crc *uint32) []elf.Symbol {
 	if crc != nil {
-		b, err := os.ReadFile(p)
-		if err != nil || crc32.ChecksumIEEE(b) != *crc {
+		// Debug files run to hundreds of MiB: checksum them streaming.
+		f, err := os.Open(p)
+		if err != nil {
+			return nil
+		}
+		h := crc32.NewIEEE()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil || h.Sum32() != *crc {
 			return nil
 		}
 	}
