@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +43,12 @@ var (
 // <sys/sdt.h> are missing and cannot be installed.
 func Build(t testing.TB) Targets {
 	t.Helper()
-	buildOnce.Do(doBuild)
+	buildOnce.Do(func() {
+		doBuild()
+		if buildErr == "" && skipMsg == "" {
+			privateCopies()
+		}
+	})
 	if skipMsg != "" {
 		t.Skip(skipMsg)
 	}
@@ -122,11 +128,44 @@ func doBuild() {
 	removeStale(dir)
 }
 
+// privateCopies points built at copies of the targets that only this test
+// binary uses. Uprobes attach to a file's inode, so while another package's
+// test has a probe on the shared build, every process of that file fires it
+// and the kernel (ref_ctr_offset) counts its USDT semaphores up: counts and
+// semaphore values seen here would depend on what other packages run at the
+// same time. Copies of dead test binaries are removed.
+func privateCopies() {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "gobpftrace-targets-pid-*"))
+	for _, o := range old {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(o), "gobpftrace-targets-pid-"))
+		if err == nil && pid != os.Getpid() && !fileExists("/proc/"+strconv.Itoa(pid)) {
+			os.RemoveAll(o)
+		}
+	}
+	dir := filepath.Join(os.TempDir(), "gobpftrace-targets-pid-"+strconv.Itoa(os.Getpid()))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		buildErr = err.Error()
+		return
+	}
+	for _, p := range []*string{&built.C, &built.Cpp, &built.Go, &built.GoStripped} {
+		b, err := os.ReadFile(*p)
+		if err == nil {
+			dst := filepath.Join(dir, filepath.Base(*p))
+			if err = os.WriteFile(dst, b, 0o755); err == nil {
+				*p = dst
+				continue
+			}
+		}
+		buildErr = err.Error()
+		return
+	}
+}
+
 // removeStale deletes builds of older sources.
 func removeStale(current string) {
 	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "gobpftrace-targets-*"))
 	for _, o := range old {
-		if o != current {
+		if o != current && !strings.HasPrefix(filepath.Base(o), "gobpftrace-targets-pid-") {
 			os.RemoveAll(o)
 		}
 	}
