@@ -131,6 +131,7 @@ const runcaseFunc = `runcase() {
 		fi
 	) &
 	_rc_wd=$!
+	echo "vmtest: case $1" >/dev/console 2>/dev/null
 	read _rc_t0 _rc_rest </proc/uptime
 	setsid sh -c "echo \$\$ >$1/pid; export CASE_DIR=$1; . ` + guestLib + `; . $1/script" </dev/null >"$1/stdout" 2>"$1/stderr"
 	echo $? >"$1/exit"

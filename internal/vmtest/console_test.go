@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -43,24 +44,37 @@ func TestParseConsole(t *testing.T) {
 	}
 }
 
-// TestStallWatch: a stall marker split across writes is seen once, and the
-// output passes through whole.
-func TestStallWatch(t *testing.T) {
+// TestConsoleWatch: a stall marker split across writes is seen once, the
+// output passes through whole, case lines are progress, and a stalled guest
+// counts as hung only after a quiet spell.
+func TestConsoleWatch(t *testing.T) {
 	var out bytes.Buffer
 	calls := 0
-	w := &stallWatch{w: &out, onStall: func() { calls++ }}
-	for _, chunk := range []string{"boot ok\n[ 30.1] rcu: INFO: rcu_sched self-det", "ected stall on CPU\n", "rcu_sched detected stalls again\n"} {
+	w := &consoleWatch{w: &out, marker: "@@M", progressAt: time.Now(), onStall: func() { calls++ }}
+	for _, chunk := range []string{"boot ok\r\nvmtest: case /vmtest/cases/kprobe-args\n[ 30.1] rcu: INFO: rcu_sched self-det", "ected stall on CPU\n", "rcu_sched detected stalls again\n"} {
 		w.Write([]byte(chunk))
 	}
-	if !w.stalled || calls != 1 {
-		t.Errorf("stalled %v, onStall called %d times", w.stalled, calls)
+	if !w.isStalled() || calls != 1 {
+		t.Errorf("stalled %v, onStall called %d times", w.isStalled(), calls)
 	}
 	if !strings.Contains(out.String(), "self-detected stall on CPU\nrcu_sched") {
 		t.Errorf("output not passed through: %q", out.String())
 	}
-	quiet := &stallWatch{w: &out}
+	if got := w.caseName(); got != "kprobe-args" {
+		t.Errorf("case %q, want kprobe-args", got)
+	}
+	if w.hung(time.Minute) || !w.hung(0) {
+		t.Errorf("hung: %v within a minute of the stall, %v at once", w.hung(time.Minute), w.hung(0))
+	}
+	w.stallAt = time.Now().Add(-time.Hour)
+	w.progressAt = w.stallAt
+	w.Write([]byte("@@M stdout\n"))
+	if w.hung(time.Minute) {
+		t.Error("results being printed counted as hung")
+	}
+	quiet := &consoleWatch{w: &out}
 	quiet.Write([]byte("a normal boot\n"))
-	if quiet.stalled {
+	if quiet.isStalled() || quiet.hung(0) {
 		t.Error("a normal console reported as a stall")
 	}
 }

@@ -77,7 +77,10 @@
 //
 // Run and RunCases report a VM that dies or hangs with the tail of its
 // console. GOBPFTRACE_VM_CONSOLE=1 with go test -v copies the console to
-// stderr live; Result.Console and Result.Dmesg keep it all. The kernel
+// stderr live; GOBPFTRACE_VM_APPEND="loglevel=7" adds the call traces of
+// the guest's stall reports to it. Each case announces itself on the
+// console as it starts ("vmtest: case NAME"), so a stall names the case it
+// happened in. Result.Console and Result.Dmesg keep it all. The kernel
 // booted is KernelPath() (GOBPFTRACE_VM_KERNEL overrides it) and
 // KernelPackage() names its Debian package. BenchmarkBoot times one boot.
 package vmtest

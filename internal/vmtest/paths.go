@@ -22,6 +22,9 @@ const (
 	// EnvConsole, when "1", copies the VM console to stderr as it runs,
 	// to watch a boot that hangs.
 	EnvConsole = "GOBPFTRACE_VM_CONSOLE"
+	// EnvAppend adds kernel command-line arguments to every boot, for
+	// diagnosis ("loglevel=7" shows the call traces of stall reports).
+	EnvAppend = "GOBPFTRACE_VM_APPEND"
 )
 
 // CacheDir is where scripts/vm/setup.sh stores the kernel: $GOBPFTRACE_VM_DIR,

@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -96,19 +98,31 @@ func Run(t testing.TB, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
-	res, err := boot(t, cfg, qemu, img, marker, true)
-	if err != nil && res != nil && retryable(res) {
-		// A stalled emulation is the machine's doing, not the test's:
-		// boot once more (this time riding out any stall) before failing.
-		t.Logf("vmtest: retrying once after: %v", firstLine(err.Error()))
-		res, err = boot(t, cfg, qemu, img, marker, false)
+	var res *Result
+	for attempt := 1; ; attempt++ {
+		// The first boot ends at the first stall: a starved emulation is
+		// the machine's doing, not the test's. Later boots ride stalls out
+		// while the guest still makes progress, and end when it has hung.
+		res, err = boot(t, cfg, qemu, img, marker, attempt == 1)
+		if err == nil || res == nil || !retryable(res) || attempt == maxBoots {
+			return res, err
+		}
+		t.Logf("vmtest: booting again after: %v", firstLine(err.Error()))
 	}
-	return res, err
 }
+
+// maxBoots bounds the boots of one Run when the emulation stalls.
+const maxBoots = 3
+
+// hangAfter is how long a stalled guest may go without starting a case or
+// printing its results before its boot is ended as hung: longer than a
+// case's own time limit in the guest.
+const hangAfter = 60 * time.Second
 
 // boot runs QEMU once. With abortOnStall, the guest kernel reporting a
 // stall (its vCPUs starved by a busy host) ends the run at once, rather than
-// when the timeout expires minutes later.
+// when the timeout expires minutes later; without, a stalled guest that
+// makes no progress for hangAfter is ended.
 func boot(t testing.TB, cfg Config, qemu, img, marker string, abortOnStall bool) (*Result, error) {
 	timeout := cfg.Timeout
 	if timeout == 0 {
@@ -131,19 +145,44 @@ func boot(t testing.TB, cfg Config, qemu, img, marker string, abortOnStall bool)
 		cpus = 2
 	}
 	appendLine := "console=ttyS0 panic=-1 quiet"
-	if cfg.Append != "" {
-		appendLine += " " + cfg.Append
+	for _, a := range []string{cfg.Append, os.Getenv(EnvAppend)} {
+		if a != "" {
+			appendLine += " " + a
+		}
 	}
 	// No -enable-kvm: KVM is present on the CI machines but fails.
+	// Single-threaded TCG: with one host thread per vCPU (MTTCG), a vCPU
+	// can keep running its stale translation of kernel text that another
+	// vCPU just patched (a jump label flipped when a tracepoint is
+	// enabled): it traps on the int3 that is no longer in memory, the
+	// kernel rewinds to retry the instruction, and the guest spins there
+	// for good (soft lockups at the jump site, seen under host load).
 	cmd := exec.CommandContext(ctx, qemu,
+		"-accel", "tcg,thread=single",
 		"-m", mem, "-smp", fmt.Sprint(cpus),
 		"-nographic", "-no-reboot", "-no-user-config",
 		"-kernel", KernelPath(), "-initrd", img,
 		"-append", appendLine)
 	var console, qemuErr bytes.Buffer
-	watch := &stallWatch{w: &console}
+	watch := &consoleWatch{w: &console, marker: marker, progressAt: time.Now()}
 	if abortOnStall {
 		watch.onStall = cancel
+	} else {
+		go func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					if watch.hung(hangAfter) {
+						cancel()
+						return
+					}
+				}
+			}
+		}()
 	}
 	cmd.Stdout = watch
 	if os.Getenv(EnvConsole) == "1" {
@@ -154,17 +193,21 @@ func boot(t testing.TB, cfg Config, qemu, img, marker string, abortOnStall bool)
 
 	start := time.Now()
 	runErr := cmd.Run()
-	res := &Result{Console: console.String(), Duration: time.Since(start), timedOut: ctx.Err() != nil || watch.stalled}
+	res := &Result{Console: console.String(), Duration: time.Since(start), timedOut: ctx.Err() != nil || watch.isStalled()}
 	if qemuErr.Len() > 0 {
 		res.Console += "\n[qemu stderr]\n" + qemuErr.String()
 	}
 
 	perr := parseConsole(res, marker)
+	during := ""
+	if c := watch.caseName(); c != "" {
+		during = " during case " + c
+	}
 	switch {
-	case watch.stalled && perr != nil:
-		return res, fmt.Errorf("vmtest: the guest kernel reported a stall (host too busy); console tail:\n%s", tail(res.Console, 40))
+	case watch.isStalled() && perr != nil:
+		return res, fmt.Errorf("vmtest: the guest kernel reported a stall%s (host too busy, or the guest hung); console tail:\n%s", during, tail(res.Console, 40))
 	case ctx.Err() != nil && perr != nil:
-		return res, fmt.Errorf("vmtest: VM timed out after %v; console tail:\n%s", timeout, tail(res.Console, 40))
+		return res, fmt.Errorf("vmtest: VM timed out after %v%s; console tail:\n%s", timeout, during, tail(res.Console, 40))
 	case perr != nil && runErr != nil:
 		return res, fmt.Errorf("vmtest: qemu: %v; %v; console tail:\n%s", runErr, perr, tail(res.Console, 40))
 	case perr != nil:
@@ -176,32 +219,93 @@ func boot(t testing.TB, cfg Config, qemu, img, marker string, abortOnStall bool)
 // stallMarkers are what the guest kernel prints when its vCPUs are starved.
 var stallMarkers = []string{"self-detected stall", "rcu_sched detected stalls", "soft lockup", "hung_task"}
 
-// stallWatch passes console output through, calling onStall (once) when a
-// stall marker appears.
-type stallWatch struct {
-	w       io.Writer
-	seen    []byte // the tail of what came before, for markers split across writes
-	stalled bool
-	onStall func()
+// consoleWatch passes console output through, watching its lines for the
+// guest kernel's stall reports (calling onStall once) and for progress: a
+// case starting (runcase announces it on /dev/console) or the results
+// being printed.
+type consoleWatch struct {
+	w      io.Writer
+	marker string
+
+	mu         sync.Mutex // the hang check runs beside QEMU's output copying
+	line       []byte     // the unfinished last line
+	stalled    bool
+	stallAt    time.Time
+	progressAt time.Time
+	lastCase   string
+	onStall    func()
 }
 
-func (s *stallWatch) Write(p []byte) (int, error) {
-	if !s.stalled {
-		s.seen = append(s.seen, p...)
-		for _, m := range stallMarkers {
-			if bytes.Contains(s.seen, []byte(m)) {
-				s.stalled = true
-				if s.onStall != nil {
-					s.onStall()
-				}
-				break
-			}
+// caseLine starts the line runcase prints as a case starts.
+const caseLine = "vmtest: case "
+
+func (c *consoleWatch) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	c.line = append(c.line, p...)
+	for {
+		i := bytes.IndexByte(c.line, '\n')
+		if i < 0 {
+			break
 		}
-		if len(s.seen) > 64 {
-			s.seen = s.seen[len(s.seen)-64:]
+		c.scan(strings.TrimRight(string(c.line[:i]), "\r"))
+		c.line = c.line[i+1:]
+	}
+	if len(c.line) > 4096 { // no line that long matters
+		c.line = c.line[len(c.line)-256:]
+	}
+	c.mu.Unlock()
+	return c.w.Write(p)
+}
+
+func (c *consoleWatch) scan(line string) {
+	if name, ok := strings.CutPrefix(line, caseLine); ok {
+		c.lastCase = path.Base(strings.TrimSpace(name))
+		c.progressAt = time.Now()
+		return
+	}
+	if c.marker != "" && strings.HasPrefix(line, c.marker) {
+		c.progressAt = time.Now()
+		return
+	}
+	if c.stalled {
+		return
+	}
+	for _, m := range stallMarkers {
+		if strings.Contains(line, m) {
+			c.stalled, c.stallAt = true, time.Now()
+			if c.onStall != nil {
+				c.onStall()
+			}
+			return
 		}
 	}
-	return s.w.Write(p)
+}
+
+// hung reports a guest that stalled and has shown no progress for d since.
+func (c *consoleWatch) hung(d time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.stalled {
+		return false
+	}
+	last := c.progressAt
+	if c.stallAt.After(last) {
+		last = c.stallAt
+	}
+	return time.Since(last) > d
+}
+
+func (c *consoleWatch) isStalled() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stalled
+}
+
+// caseName is the case that started last, "" before the first.
+func (c *consoleWatch) caseName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastCase
 }
 
 // retryable reports whether a failed boot failed the way an overloaded host
