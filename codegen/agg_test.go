@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/gobpftrace/gobpftrace/lang/sema"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
@@ -123,4 +125,67 @@ func TestAggregations(t *testing.T) {
 	check("@a", 6, 2)
 	check("@s", 27, 3)
 	check("@u", 3, 1)
+}
+
+// TestScalarArray: a scalar count or sum lives in a one-slot per-CPU array
+// (an inlined lookup, no insert path), and delete() zeroes every CPU's
+// value, as deleting a per-CPU hash entry would.
+func TestScalarArray(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `begin { @ = count(); @s = sum(5); @m = max(1); } end { delete(@); delete(@s); }`, sema.Options{})
+	for _, um := range obj.UserMaps {
+		want := ebpf.PerCPUArray
+		if um.Name == "@m" {
+			want = ebpf.PerCPUHash
+		}
+		if got := obj.Maps[um.Spec].Type; got != want {
+			t.Errorf("%s: map type %v, want %v", um.Name, got, want)
+		}
+	}
+	l := load(t, obj)
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"@", "@s"} {
+		vals := make([]uint64, ncpu)
+		for i := range vals {
+			vals[i] = uint64(10 * (i + 1)) // counted earlier on every CPU
+		}
+		if err := l.coll.Maps[l.spec(t, name)].Put(uint32(0), vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.run(t, "begin")
+	base := int64(10 * ncpu * (ncpu + 1) / 2)
+	if got := l.scalar(t, "@", nil); got != base+1 {
+		t.Errorf("@ = %d, want %d", got, base+1)
+	}
+	if got := l.scalar(t, "@s", nil); got != base+5 {
+		t.Errorf("@s = %d, want %d", got, base+5)
+	}
+	l.run(t, "end")
+	for _, name := range []string{"@", "@s"} {
+		var vals []uint64
+		if err := l.coll.Maps[l.spec(t, name)].Lookup(uint32(0), &vals); err != nil {
+			t.Fatal(err)
+		}
+		for cpu, v := range vals {
+			if v != 0 {
+				t.Errorf("%s after delete: CPU %d holds %d", name, cpu, v)
+			}
+		}
+	}
+}
+
+// spec is the kernel map name of @map name.
+func (l *loaded) spec(t *testing.T, name string) string {
+	t.Helper()
+	for _, um := range l.obj.UserMaps {
+		if um.Name == name {
+			return um.Spec
+		}
+	}
+	t.Fatalf("no map %s", name)
+	return ""
 }

@@ -127,6 +127,9 @@ func userMap(m *sema.Map) (*UserMap, *ebpf.MapSpec, error) {
 	if agg, ok := m.Value.(*types.Agg); ok {
 		um.PerCPU = true
 		spec.Type = ebpf.PerCPUHash
+		if scalarArray(m) {
+			spec.Type, spec.KeySize, spec.MaxEntries = ebpf.PerCPUArray, 4, 1
+		}
 		switch agg.Kind {
 		case types.AggCount, types.AggSum:
 			um.ValueSize = 8
@@ -155,6 +158,17 @@ func userMap(m *sema.Map) (*UserMap, *ebpf.MapSpec, error) {
 	}
 	spec.ValueSize = uint32(um.ValueSize)
 	return um, spec, nil
+}
+
+// scalarArray says whether m is a scalar count or sum, kept in a one-slot
+// per-CPU array rather than a hash: the hot path of `@ = count()` is then
+// an inlined lookup and an add, with no hashing, no helper call and no
+// insert path. A scalar count or sum prints 0 when never counted or deleted
+// (bpftrace's output), which is just what the array's always-present,
+// zeroed slot holds.
+func scalarArray(m *sema.Map) bool {
+	agg, ok := m.Value.(*types.Agg)
+	return ok && m.Key == nil && m.Kind == "" && (agg.Kind == types.AggCount || agg.Kind == types.AggSum)
 }
 
 // program generates the program for one target of a probe.

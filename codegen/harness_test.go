@@ -206,10 +206,10 @@ func (l *loaded) scalar(t testing.TB, name string, key []byte) int64 {
 	if um == nil {
 		t.Fatalf("no map %s", name)
 	}
-	if key == nil {
-		key = make([]byte, 8)
-	}
 	m := l.coll.Maps[um.Spec]
+	if key == nil {
+		key = make([]byte, m.KeySize())
+	}
 	if um.PerCPU {
 		var vals [][]byte
 		if err := m.Lookup(key, &vals); err != nil {

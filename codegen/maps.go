@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
@@ -80,6 +81,34 @@ func (g *gen) update(spec string, key, val stdlib.Loc) {
 	if !g.info.NoWarnings && !g.inHelperCheck {
 		g.updateCheck()
 	}
+}
+
+// mapDelete deletes key from the map. An array's slot cannot be deleted:
+// it is zeroed on every CPU (bpf_map_lookup_percpu_elem in a bounded loop),
+// as deleting a per-CPU hash entry drops every CPU's value.
+func (g *gen) mapDelete(spec string, key stdlib.Loc) {
+	if g.c.obj.Maps[spec].Type != ebpf.PerCPUArray {
+		g.Addr(asm.R2, key)
+		g.loadMapPtr(asm.R1, spec)
+		g.Emit(asm.FnMapDeleteElem.Call())
+		return
+	}
+	cpu := g.Temp(8)
+	g.StoreImm(cpu, 0, asm.DWord)
+	top, next, done := g.NewLabel(), g.NewLabel(), g.NewLabel()
+	g.Bind(top)
+	g.LoadMem(asm.R3, cpu, asm.DWord)
+	g.Emit(asm.JGE.Imm(asm.R3, int32(max(g.info.NCPUs, 1)), done))
+	g.Addr(asm.R2, key)
+	g.loadMapPtr(asm.R1, spec)
+	g.Emit(asm.FnMapLookupPercpuElem.Call(), asm.JEq.Imm(asm.R0, 0, next),
+		asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.Bind(next)
+	g.LoadMem(asm.R3, cpu, asm.DWord)
+	g.Emit(asm.Add.Imm(asm.R3, 1))
+	g.StoreReg(cpu, asm.R3, asm.DWord)
+	g.jmp(top)
+	g.Bind(done)
 }
 
 // mapReadScalar reads @m[k]: the value, or 0 when the key is absent.
@@ -204,10 +233,11 @@ func (g *gen) aggTarget(target ast.Expr) *stdlib.AggTarget {
 	if extra > 0 {
 		n = types.AlignUp(n, 8)
 	}
-	return &stdlib.AggTarget{Spec: m.Spec, Key: key, KeyN: n, Value: agg}
+	return &stdlib.AggTarget{Spec: m.Spec, Key: key, KeyN: n, Value: agg, Always: scalarArray(m)}
 }
 
 func (g *gen) Lookup(spec string, key stdlib.Loc)      { g.lookup(spec, key) }
+func (g *gen) MapDelete(spec string, key stdlib.Loc)   { g.mapDelete(spec, key) }
 func (g *gen) Update(spec string, key, val stdlib.Loc) { g.update(spec, key, val) }
 
 func (g *gen) MapKey(e ast.Expr) (string, stdlib.Loc) {

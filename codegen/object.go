@@ -51,7 +51,10 @@ type Program struct {
 // UserMap describes one @map as the script sees it.
 //
 // BPF layouts (shared by codegen, which writes them, and the runtime, which reads them):
-//   - a map with no key uses the 8-byte key uint64(0);
+//   - a map with no key uses the 8-byte key uint64(0), except a scalar count
+//     or sum: a one-element per-CPU array (key uint32(0)), whose lookup the
+//     verifier inlines and whose slot always exists (it reads 0 until
+//     counted, as bpftrace prints it);
 //   - keys are laid out as the Key type (tuples with C alignment), padding zeroed;
 //     strings are fixed-size, NUL-padded;
 //   - plain values are laid out as the Value type;

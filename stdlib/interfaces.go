@@ -102,6 +102,9 @@ type AggTarget struct {
 	Key   Loc    // the key, built; for hist/lhist there are 8 spare bytes after KeySize for the bucket
 	KeyN  int    // key size in bytes (8 for a scalar map)
 	Value *types.Agg
+	// Always: the slot always exists (a per-CPU array), so a failed lookup
+	// needs no insert; it only satisfies the verifier.
+	Always bool
 }
 
 // Gen is what Emit hooks see of the code generator (implemented by codegen).
@@ -165,6 +168,9 @@ type Gen interface {
 	Lookup(spec string, key Loc)
 	// Update calls map_update_elem(spec, key, val, BPF_ANY).
 	Update(spec string, key, val Loc)
+	// MapDelete deletes the key from the map (on an array: zeroes the
+	// slot of every CPU).
+	MapDelete(spec string, key Loc)
 	// MapKey builds the key of a map access (@m[k] or @m) and returns its spec.
 	MapKey(e ast.Expr) (spec string, key Loc)
 	// AddrSpace is the address space a pointer-valued expression points into.

@@ -39,8 +39,7 @@ func init() {
 			},
 			Emit: func(g Gen, call *Call, _ Loc) {
 				spec, key := g.MapKey(g.Data(call).(ast.Expr))
-				g.Addr(asm.R2, key)
-				g.Emit(asm.LoadMapPtr(asm.R1, 0).WithReference(spec), asm.FnMapDeleteElem.Call())
+				g.MapDelete(spec, key)
 			}},
 		&Entry{Name: "has_key", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {
