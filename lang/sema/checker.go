@@ -3,6 +3,7 @@ package sema
 import (
 	"fmt"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 	"runtime"
 
@@ -63,7 +64,13 @@ type checker struct {
 
 func newChecker(prog *ast.Program, opts Options) *checker {
 	if opts.NCPUs == 0 {
-		opts.NCPUs = runtime.NumCPU()
+		// The possible CPUs, as bpftrace counts them: loops over per-CPU
+		// values must reach every slot, whatever this process's affinity.
+		if n, err := ebpf.PossibleCPU(); err == nil && n > 0 {
+			opts.NCPUs = n
+		} else {
+			opts.NCPUs = runtime.NumCPU()
+		}
 	}
 	info := newInfo()
 	info.Features = opts.Features

@@ -35,7 +35,7 @@ type Options struct {
 	// NoWarnings (--no-warnings) drops the map-update checks that report
 	// a full map at run time, as bpftrace's warning level 0 does.
 	NoWarnings bool
-	// NCPUs is the value of the ncpus builtin (0: runtime.NumCPU()).
+	// NCPUs is the value of the ncpus builtin (0: the possible CPUs).
 	NCPUs int
 }
 
