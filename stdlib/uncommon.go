@@ -177,7 +177,10 @@ func init() {
 	)
 	register(&Entry{Name: "fail", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: -1,
 		Check: checkFail, Emit: func(Gen, *Call, Loc) {}})
-	for _, name := range []string{"socket_cookie", "unwatch", "kfunc_allowed"} {
+	register(&Entry{Name: "socket_cookie", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
+		Probes: []string{"fentry", "fexit"},
+		Check:  checkSocketCookie, Emit: emitSocketCookie})
+	for _, name := range []string{"unwatch", "kfunc_allowed"} {
 		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 0, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {
 				c.Errorf(call.Span(), "%s() is not supported by gobpftrace yet", call.Name)
@@ -260,6 +263,30 @@ func checkTypeTest(test func(types.Type, bool) bool) func(Checker, *Call) types.
 // path(p [, size]) resolves a struct path pointer with bpf_d_path, which
 // the kernel allows only in fentry/fexit (and iter) programs on its
 // allowlisted functions.
+// checkSocketCookie: socket_cookie(struct sock *) is a uint64. The kernel's
+// helper takes the socket as the typed pointer fentry/fexit arguments are.
+func checkSocketCookie(c Checker, call *Call) types.Type {
+	t := c.Check(call.Args[0])
+	if t == nil {
+		return nil
+	}
+	if p, ok := t.(*types.Pointer); !ok || !isStruct(p.Elem, "sock") {
+		c.Errorf(call.Args[0].Span(), "socket_cookie() expects a 'struct sock *', got %s", t)
+		return nil
+	}
+	return types.Uint64
+}
+
+func isStruct(t types.Type, name string) bool {
+	st, ok := t.(*types.Struct)
+	return ok && st.Kind == "struct" && st.Name == name
+}
+
+func emitSocketCookie(g Gen, call *Call, _ Loc) {
+	r := g.Expr(call.Args[0])
+	g.Emit(asm.Mov.Reg(asm.R1, r), asm.FnGetSocketCookie.Call(), asm.Mov.Reg(r, asm.R0))
+}
+
 func checkPath(c Checker, call *Call) types.Type {
 	t := c.Check(call.Args[0])
 	if t == nil {

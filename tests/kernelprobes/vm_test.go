@@ -122,6 +122,12 @@ var vmCases = []vmCase{
 		want: []string{`^/target\|/kp/dir/target$`}, noErr: true},
 	{name: "fentry-path-refused", script: `gobpftrace -e 'fentry:vfs_open { printf("%s\n", path(args.path)); exit(); }'`,
 		errs: []string{`vfs_open.*path\(\) is not allowed in this function`}, exit: 1},
+	// socket_cookie(): a netlink socket of ip is freed (from an RCU
+	// callback, so in any task); its cookie is made on first request.
+	{name: "fentry-socket-cookie", script: `TRIGGER='ip link >/dev/null'; ` + trace(`fentry:security_sk_free { $c = socket_cookie(args.sk); printf("cookie>0=%d again=%d\n", $c > 0, socket_cookie(args.sk) == $c); exit(); }`),
+		want: []string{`^cookie>0=1 again=1$`}, noErr: true},
+	{name: "kprobe-socket-cookie", script: `gobpftrace -e 'kprobe:security_sk_free { print(socket_cookie(arg0)); }'`,
+		errs: []string{`socket_cookie builtin can not be used with 'kprobe' probes`}, exit: 1},
 	// override(): needs --unsafe; on an error-injectable syscall it makes
 	// cat's openat fail with the given errno (ENOENT), or, on a kernel
 	// without CONFIG_BPF_KPROBE_OVERRIDE (Debian's 6.1 cloud kernel), fails
