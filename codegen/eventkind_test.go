@@ -13,7 +13,7 @@ func TestEventKindsAgree(t *testing.T) {
 		stdlib.EvClear: EvClear, stdlib.EvZero: EvZero, stdlib.EvExit: EvExit, stdlib.EvTime: EvTime,
 		stdlib.EvCat: EvCat, stdlib.EvSystem: EvSystem, stdlib.EvJoin: EvJoin, stdlib.EvErrorf: EvErrorf,
 		stdlib.EvWarnf: EvWarnf, stdlib.EvSignal: EvSignal, stdlib.EvPrintNonMap: EvPrintNonMap,
-		stdlib.EvHelperError: EvHelperError,
+		stdlib.EvHelperError: EvHelperError, stdlib.EvUnwatch: EvUnwatch,
 	}
 	for s, c := range pairs {
 		if int(s) != int(c) {

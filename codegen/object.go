@@ -115,6 +115,7 @@ const (
 	EvSignal                       // signal() fallback
 	EvPrintNonMap                  // print(non-map expression)
 	EvHelperError                  // -k: a BPF helper failed (Fmt: the helper's name)
+	EvUnwatch                      // unwatch(addr): detach the watchpoints on addr
 )
 
 // Event describes one message layout. A message in the ring buffer starts with

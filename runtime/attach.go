@@ -26,12 +26,35 @@ var attachReverse = map[string]bool{
 type links struct {
 	mu sync.Mutex
 	ls []link.Link
+	ts []*probe.Target // ts[i] is what ls[i] is attached to
 }
 
-func (a *links) add(l link.Link) {
+func (a *links) add(l link.Link, t *probe.Target) {
 	a.mu.Lock()
 	a.ls = append(a.ls, l)
+	a.ts = append(a.ts, t)
 	a.mu.Unlock()
+}
+
+// detachWatchpoints closes the links of the watchpoints on addr
+// (unwatch(addr)) and says how many there were.
+func (a *links) detachWatchpoints(addr uint64) int {
+	a.mu.Lock()
+	var gone []link.Link
+	keepL, keepT := a.ls[:0], a.ts[:0]
+	for i, l := range a.ls {
+		if t := a.ts[i]; t != nil && t.Provider == "watchpoint" && t.Addr == addr {
+			gone = append(gone, l)
+			continue
+		}
+		keepL, keepT = append(keepL, l), append(keepT, a.ts[i])
+	}
+	a.ls, a.ts = keepL, keepT
+	a.mu.Unlock()
+	for _, l := range gone {
+		l.Close()
+	}
+	return len(gone)
 }
 
 // close detaches every link concurrently and returns the perf events that
@@ -47,7 +70,7 @@ func (a *links) add(l link.Link) {
 func (a *links) close() (lingering []*os.File) {
 	a.mu.Lock()
 	ls := a.ls
-	a.ls = nil
+	a.ls, a.ts = nil, nil
 	a.mu.Unlock()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -111,7 +134,7 @@ func (a *links) handOver() bool {
 	for _, l := range a.ls {
 		l.Close()
 	}
-	a.ls = nil
+	a.ls, a.ts = nil, nil
 	return true
 }
 
@@ -247,7 +270,7 @@ func attachAll(obj *codegen.Object, l *Loaded, o *AttachOptions, out *links, att
 			return n, fmt.Errorf("Unable to attach probe: %s: %w", ProbeName(p), err)
 		}
 		if lk != nil {
-			out.add(lk)
+			out.add(lk, p.Target)
 		}
 		if attached != nil {
 			*attached = append(*attached, i)

@@ -37,6 +37,9 @@ type Dispatcher struct {
 	TracedPID func() int
 	// BeforeSystem flushes buffered output before system() runs a command.
 	BeforeSystem func()
+	// Unwatch detaches the watchpoints on an address (unwatch()); nil
+	// ignores it.
+	Unwatch func(addr uint64)
 	// ExitCode is exit()'s argument, once Handle returned false.
 	ExitCode int
 
@@ -139,6 +142,10 @@ func (d *Dispatcher) Handle(msg []byte) bool {
 		d.W.Warnf(output.Sprintf(ev.Fmt, d.args(ev, payload)), d.locs(ev))
 	case codegen.EvSignal:
 		d.signal(d.args(ev, payload))
+	case codegen.EvUnwatch:
+		if args := d.args(ev, payload); len(args) > 0 && d.Unwatch != nil {
+			d.Unwatch(uint64(asInt(args[0])))
+		}
 	case codegen.EvHelperError:
 		// -k: {helper number, negative return code}; Fmt names the helper.
 		if args := d.args(ev, payload); len(args) > 1 {

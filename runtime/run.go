@@ -166,6 +166,7 @@ func Run(ctx context.Context, obj *codegen.Object, o Options) (code int, err err
 
 	var ls links
 	defer func() { releaseLater(ls.close(), o.BackgroundClose) }()
+	e.disp.Unwatch = func(addr uint64) { ls.detachWatchpoints(addr) }
 	tAttach := time.Now()
 	if !exitEarly {
 		_, err := attachAll(obj, l, &AttachOptions{PID: pid, Verbose: o.Verbose, Stderr: o.Stderr, Stop: e.stopNow.Load}, &ls, nil)

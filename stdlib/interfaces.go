@@ -29,6 +29,7 @@ const (
 	EvSignal
 	EvPrintNonMap
 	EvHelperError
+	EvUnwatch
 )
 
 // Checker is what Check hooks see of the type checker (implemented by lang/sema).

@@ -180,14 +180,21 @@ func init() {
 	register(&Entry{Name: "socket_cookie", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
 		Probes: []string{"fentry", "fexit"},
 		Check:  checkSocketCookie, Emit: emitSocketCookie})
-	for _, name := range []string{"unwatch", "kfunc_allowed"} {
-		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 0, MaxArgs: -1,
-			Check: func(c Checker, call *Call) types.Type {
-				c.Errorf(call.Span(), "%s() is not supported by gobpftrace yet", call.Name)
+	register(&Entry{Name: "unwatch", Kind: Async, Paren: true, MinArgs: 1, MaxArgs: 1,
+		Check: func(c Checker, call *Call) types.Type {
+			if _, ok := wantInt(c, "unwatch", call.Args[0]); !ok {
 				return nil
-			},
-			Emit: func(Gen, *Call, Loc) {}}) // never reached: Check always fails
-	}
+			}
+			c.Event(call, EvUnwatch, "", []types.Type{types.Uint64}, "")
+			return &types.Void{}
+		},
+		Emit: func(g Gen, call *Call, _ Loc) { g.SendEvent(call, call.Args) }})
+	register(&Entry{Name: "kfunc_allowed", Kind: Func, Paren: true, MinArgs: 0, MaxArgs: -1,
+		Check: func(c Checker, call *Call) types.Type {
+			c.Errorf(call.Span(), "%s() is not supported by gobpftrace yet", call.Name)
+			return nil
+		},
+		Emit: func(Gen, *Call, Loc) {}}) // never reached: Check always fails
 	for name, test := range typeTests {
 		register(&Entry{Name: name, Kind: Func, Paren: true, MinArgs: 1, MaxArgs: 1,
 			Check: checkTypeTest(test), Emit: emitConst})
