@@ -78,5 +78,13 @@ func (s *session) dispatcher(e *entry, out *entryOutput) *runtime.Dispatcher {
 		// signal() without a pid goes to the -p process, if any.
 		TracedPID:    func() int { return s.opts.PID },
 		BeforeSystem: out.flush,
+		Unwatch: func(addr uint64) {
+			e.mu.Lock()
+			ls := e.links
+			e.mu.Unlock()
+			if ls != nil {
+				ls.DetachWatchpoints(addr)
+			}
+		},
 	}
 }

@@ -171,6 +171,10 @@ func (l *Links) Len() int {
 	return len(l.ls.ls)
 }
 
+// DetachWatchpoints detaches the watchpoints on addr (unwatch(addr)) and
+// says how many there were.
+func (l *Links) DetachWatchpoints(addr uint64) int { return l.ls.detachWatchpoints(addr) }
+
 // Detach detaches every probe: once it returns, no program runs on them
 // any more. The perf events behind them are closed in the background.
 func (l *Links) Detach() { releaseLater(l.ls.close(), false) }
