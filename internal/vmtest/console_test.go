@@ -51,13 +51,13 @@ func TestConsoleWatch(t *testing.T) {
 	var out bytes.Buffer
 	calls := 0
 	w := &consoleWatch{w: &out, marker: "@@M", progressAt: time.Now(), onStall: func() { calls++ }}
-	for _, chunk := range []string{"boot ok\r\nvmtest: case /vmtest/cases/kprobe-args\n[ 30.1] rcu: INFO: rcu_sched self-det", "ected stall on CPU\n", "rcu_sched detected stalls again\n"} {
+	for _, chunk := range []string{"boot ok\r\nvmtest: case /vmtest/cases/kprobe-args\n[ 30.1] rcu: INFO: rcu_sched self-det", "ected stall on CPU\n", "[ 38.5] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"} {
 		w.Write([]byte(chunk))
 	}
 	if !w.isStalled() || calls != 1 {
 		t.Errorf("stalled %v, onStall called %d times", w.isStalled(), calls)
 	}
-	if !strings.Contains(out.String(), "self-detected stall on CPU\nrcu_sched") {
+	if !strings.Contains(out.String(), "self-detected stall on CPU\n[ 38.5]") {
 		t.Errorf("output not passed through: %q", out.String())
 	}
 	if got := w.caseName(); got != "kprobe-args" {
@@ -71,6 +71,11 @@ func TestConsoleWatch(t *testing.T) {
 	w.Write([]byte("@@M stdout\n"))
 	if w.hung(time.Minute) {
 		t.Error("results being printed counted as hung")
+	}
+	preempt := &consoleWatch{w: &out}
+	preempt.Write([]byte("[ 38.5] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"))
+	if !preempt.isStalled() {
+		t.Error("rcu_preempt's stall report not seen")
 	}
 	quiet := &consoleWatch{w: &out}
 	quiet.Write([]byte("a normal boot\n"))

@@ -217,7 +217,9 @@ func boot(t testing.TB, cfg Config, qemu, img, marker string, abortOnStall bool)
 }
 
 // stallMarkers are what the guest kernel prints when its vCPUs are starved.
-var stallMarkers = []string{"self-detected stall", "rcu_sched detected stalls", "soft lockup", "hung_task"}
+// ("rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", or rcu_sched
+// on kernels without preemption.)
+var stallMarkers = []string{"self-detected stall", "detected stalls on CPUs", "soft lockup", "hung_task"}
 
 // consoleWatch passes console output through, watching its lines for the
 // guest kernel's stall reports (calling onStall once) and for progress: a
