@@ -50,37 +50,30 @@ func checkAggValue(k types.AggKind) func(c Checker, call *Call) types.Type {
 
 // addImm adds the constant v to the 8-byte slot at m's key, inserting v when absent.
 func addImm(g Gen, m *AggTarget, v int32) {
-	init, end := g.NewLabel(), g.NewLabel()
-	if m.Always {
-		init = end
-	}
-	g.Lookup(m.Spec, m.Key)
-	g.Emit(asm.JEq.Imm(asm.R0, 0, init),
-		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, v), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
-	if !m.Always {
-		g.Emit(asm.Ja.Label(end))
-		g.Bind(init)
-		val := g.Temp(8)
-		g.StoreImm(val, int64(v), asm.DWord)
-		g.Update(m.Spec, m.Key, val)
-	}
-	g.Bind(end)
+	addToSlot(g, m, asm.Add.Imm(asm.R1, v), func(val Loc) { g.StoreImm(val, int64(v), asm.DWord) })
 }
 
 // addTo adds r to the 8-byte slot at m's key, inserting r when absent.
 func addTo(g Gen, m *AggTarget, r asm.Register) {
-	init, end := g.NewLabel(), g.NewLabel()
+	addToSlot(g, m, asm.Add.Reg(asm.R1, r), func(val Loc) { g.StoreReg(val, r, asm.DWord) })
+}
+
+// addToSlot updates the 8-byte slot at m's key with add (r1 op= v); when
+// the key is absent, it inserts the value init stores. A slot that always
+// exists needs no insert: the failed lookup only satisfies the verifier.
+func addToSlot(g Gen, m *AggTarget, add asm.Instruction, init func(val Loc)) {
+	absent, end := g.NewLabel(), g.NewLabel()
 	if m.Always {
-		init = end
+		absent = end
 	}
 	g.Lookup(m.Spec, m.Key)
-	g.Emit(asm.JEq.Imm(asm.R0, 0, init),
-		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(asm.R1, r), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.Emit(asm.JEq.Imm(asm.R0, 0, absent),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), add, asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
 	if !m.Always {
 		g.Emit(asm.Ja.Label(end))
-		g.Bind(init)
+		g.Bind(absent)
 		val := g.Temp(8)
-		g.StoreReg(val, r, asm.DWord)
+		init(val)
 		g.Update(m.Spec, m.Key, val)
 	}
 	g.Bind(end)
