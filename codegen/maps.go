@@ -93,6 +93,16 @@ func (g *gen) mapDelete(spec string, key stdlib.Loc) {
 		g.Emit(asm.FnMapDeleteElem.Call())
 		return
 	}
+	g.forEachCPU(spec, key, func(string) {
+		g.Emit(asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	})
+}
+
+// forEachCPU emits a bounded loop over the possible CPUs that looks key up
+// in each CPU's copy of the per-CPU map spec (bpf_map_lookup_percpu_elem)
+// and runs body with the value pointer in r0; body may jump to next to go
+// on to the following CPU.
+func (g *gen) forEachCPU(spec string, key stdlib.Loc, body func(next string)) {
 	cpu := g.Temp(8)
 	g.StoreImm(cpu, 0, asm.DWord)
 	top, next, done := g.NewLabel(), g.NewLabel(), g.NewLabel()
@@ -101,8 +111,8 @@ func (g *gen) mapDelete(spec string, key stdlib.Loc) {
 	g.Emit(asm.JGE.Imm(asm.R3, int32(max(g.info.NCPUs, 1)), done))
 	g.Addr(asm.R2, key)
 	g.loadMapPtr(asm.R1, spec)
-	g.Emit(asm.FnMapLookupPercpuElem.Call(), asm.JEq.Imm(asm.R0, 0, next),
-		asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.Emit(asm.FnMapLookupPercpuElem.Call(), asm.JEq.Imm(asm.R0, 0, next))
+	body(next)
 	g.Bind(next)
 	g.LoadMem(asm.R3, cpu, asm.DWord)
 	g.Emit(asm.Add.Imm(asm.R3, 1))
@@ -262,53 +272,36 @@ func (g *gen) AddrSpace(e ast.Expr) types.AddrSpace {
 func (g *gen) aggRead(m *sema.Map, keys []ast.Expr, a *types.Agg) asm.Register {
 	key := g.buildKey(m, keys, 0)
 	acc := g.Push()
-	cnt := g.Temp(8)  // loop counter
 	aux := g.Temp(16) // avg: count; min/max: seen flag
 	g.Emit(asm.Mov.Imm(acc, 0))
-	g.StoreImm(cnt, 0, asm.DWord)
 	g.StoreImm(aux, 0, asm.DWord)
-	ncpus := g.info.NCPUs
-	if ncpus < 1 {
-		ncpus = 1
-	}
-	top, next, done := g.NewLabel(), g.NewLabel(), g.NewLabel()
-	g.Bind(top)
-	g.LoadMem(asm.R3, cnt, asm.DWord)
-	g.Emit(asm.JGE.Imm(asm.R3, int32(ncpus), done))
-	g.Addr(asm.R2, key)
-	g.loadMapPtr(asm.R1, m.Spec)
-	g.Emit(asm.FnMapLookupPercpuElem.Call(), asm.JEq.Imm(asm.R0, 0, next))
-	switch a.Kind {
-	case types.AggCount, types.AggSum:
-		g.Emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(acc, asm.R1))
-	case types.AggAvg:
-		g.Emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(acc, asm.R1))
-		g.LoadMem(asm.R2, aux, asm.DWord)
-		g.Emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.Add.Reg(asm.R2, asm.R1))
-		g.StoreReg(aux, asm.R2, asm.DWord)
-	case types.AggMin, types.AggMax:
-		take := g.NewLabel()
-		keep := asm.JGE // min: keep acc when v >= acc
-		if a.Kind == types.AggMax {
-			keep = asm.JLE
+	g.forEachCPU(m.Spec, key, func(next string) {
+		switch a.Kind {
+		case types.AggCount, types.AggSum:
+			g.Emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(acc, asm.R1))
+		case types.AggAvg:
+			g.Emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(acc, asm.R1))
+			g.LoadMem(asm.R2, aux, asm.DWord)
+			g.Emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.Add.Reg(asm.R2, asm.R1))
+			g.StoreReg(aux, asm.R2, asm.DWord)
+		case types.AggMin, types.AggMax:
+			take := g.NewLabel()
+			keep := asm.JGE // min: keep acc when v >= acc
+			if a.Kind == types.AggMax {
+				keep = asm.JLE
+			}
+			if a.Signed {
+				keep = map[asm.JumpOp]asm.JumpOp{asm.JGE: asm.JSGE, asm.JLE: asm.JSLE}[keep]
+			}
+			g.Emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.JEq.Imm(asm.R1, 0, next),
+				asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
+			g.LoadMem(asm.R2, aux, asm.DWord)
+			g.Emit(asm.JEq.Imm(asm.R2, 0, take), keep.Reg(asm.R1, acc, next))
+			g.Bind(take)
+			g.Emit(asm.Mov.Reg(acc, asm.R1))
+			g.StoreImm(aux, 1, asm.DWord)
 		}
-		if a.Signed {
-			keep = map[asm.JumpOp]asm.JumpOp{asm.JGE: asm.JSGE, asm.JLE: asm.JSLE}[keep]
-		}
-		g.Emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.JEq.Imm(asm.R1, 0, next),
-			asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
-		g.LoadMem(asm.R2, aux, asm.DWord)
-		g.Emit(asm.JEq.Imm(asm.R2, 0, take), keep.Reg(asm.R1, acc, next))
-		g.Bind(take)
-		g.Emit(asm.Mov.Reg(acc, asm.R1))
-		g.StoreImm(aux, 1, asm.DWord)
-	}
-	g.Bind(next)
-	g.LoadMem(asm.R3, cnt, asm.DWord)
-	g.Emit(asm.Add.Imm(asm.R3, 1))
-	g.StoreReg(cnt, asm.R3, asm.DWord)
-	g.jmp(top)
-	g.Bind(done)
+	})
 	if a.Kind == types.AggAvg {
 		skip := g.NewLabel()
 		g.LoadMem(asm.R1, aux, asm.DWord)
