@@ -52,6 +52,13 @@ func KernelPath() string {
 	return filepath.Join(CacheDir(), "vmlinuz")
 }
 
+// ModulePath is the kernel module name.ko that scripts/vm/setup.sh took
+// from the kernel's package (binfmt_misc), for tests of probes on module
+// functions; it matches the cached kernel, not one GOBPFTRACE_VM_KERNEL names.
+func ModulePath(name string) string {
+	return filepath.Join(CacheDir(), "modules", name+".ko")
+}
+
 // KernelPackage names the Debian package the cached kernel came from
 // ("linux-image-6.1.0-56-cloud-amd64 6.1.192-2"), or "" when unknown.
 func KernelPackage() string {

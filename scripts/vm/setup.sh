@@ -63,7 +63,11 @@ if [ -n "$missing" ]; then
 fi
 
 # --- kernel ----------------------------------------------------------------
-if [ -s "$cache/vmlinuz" ] && [ -s "$cache/kernel-package" ] && [ "$refresh" = 0 ]; then
+# A kernel module for the tests of probes on module functions: binfmt_misc
+# has no dependencies, carries BTF, and runs bm_status_read when its status
+# file is read.
+modules="fs/binfmt_misc.ko"
+if [ -s "$cache/vmlinuz" ] && [ -s "$cache/kernel-package" ] && [ -s "$cache/modules/binfmt_misc.ko" ] && [ "$refresh" = 0 ]; then
 	echo "kernel:  $cache/vmlinuz ($(cat "$cache/kernel-package"))"
 	echo "qemu:    $(command -v qemu-system-x86_64)"
 	exit 0
@@ -118,6 +122,12 @@ if [ ! -s "$kernel" ]; then
 	exit 1
 fi
 # Install atomically so a concurrent test never sees half a kernel.
+mkdir -p "$cache/modules"
+for m in $modules; do
+	ko=$(ls "$work"/root/lib/modules/*/kernel/"$m" | head -n 1)
+	cp "$ko" "$cache/modules/$(basename "$m").tmp"
+	mv "$cache/modules/$(basename "$m").tmp" "$cache/modules/$(basename "$m")"
+done
 cp "$kernel" "$cache/vmlinuz.tmp"
 mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
 printf '%s %s\n' "$pkg" "$(dpkg-deb -f "$deb" Version)" >"$cache/kernel-package.tmp"

@@ -2,6 +2,7 @@ package kernelprobes
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,6 +33,10 @@ trace() {
 	return $_rc
 }
 `
+
+// modLoad loads binfmt_misc and mounts its file system (once per boot).
+const modLoad = `[ -d /sys/module/binfmt_misc ] || insmod /kp/binfmt_misc.ko; ` +
+	`[ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc none /proc/sys/fs/binfmt_misc; `
 
 // vmCase is one gobpftrace run in the VM and what its output must show.
 type vmCase struct {
@@ -91,6 +96,20 @@ var vmCases = []vmCase{
 		want: []string{`^kprobe:vmlinux:do_sys_openat2$`}, noErr: true},
 	{name: "fentry-module", script: trace(`fentry:vmlinux:do_sys_openat2 ` + cat + ` { printf("%s %d\n", probe, args.dfd); exit(); }`),
 		want: []string{`^fentry:vmlinux:do_sys_openat2 -100$`}, noErr: true},
+	// Functions of a loaded module (binfmt_misc, from the kernel's package):
+	// kallsyms names them with [binfmt_misc], its BTF is
+	// /sys/kernel/btf/binfmt_misc. Reading the status file runs bm_status_read.
+	{name: "kprobe-module-func", script: modLoad + `TRIGGER='cat /proc/sys/fs/binfmt_misc/status >/dev/null'; ` +
+		trace(`kprobe:binfmt_misc:bm_status_read { printf("%s %s\n", probe, func); exit(); }`),
+		want: []string{`^kprobe:binfmt_misc:bm_status_read bm_status_read$`}, noErr: true},
+	{name: "kprobe-module-func-unqualified", script: modLoad + `TRIGGER='cat /proc/sys/fs/binfmt_misc/status >/dev/null'; ` +
+		trace(`kprobe:bm_status_read { printf("%s\n", probe); exit(); }`),
+		want: []string{`^kprobe:bm_status_read$`}, noErr: true},
+	{name: "fentry-module-func", script: modLoad + `TRIGGER='cat /proc/sys/fs/binfmt_misc/status >/dev/null'; ` +
+		trace(`fentry:binfmt_misc:bm_status_read { printf("%s nbytes>0=%d\n", probe, args.nbytes > 0); exit(); } fexit:binfmt_misc:bm_status_read { printf("ret=%d\n", retval); exit(); }`),
+		want: []string{`^fentry:binfmt_misc:bm_status_read nbytes>0=1$`}, noErr: true},
+	{name: "module-list", script: modLoad + `gobpftrace -l 'fentry:binfmt_misc:bm_status*'; gobpftrace -lv 'fentry:binfmt_misc:bm_status_read'`,
+		want: []string{`(?m)^fentry:binfmt_misc:bm_status_read$`, `(?m)^    size_t nbytes$`}},
 	// --no-feature kprobe: the same probes run as fentry/fexit, same output,
 	// and one notice each on stderr.
 	{name: "fallback-kprobe-args", script: trace(`kprobe:do_sys_openat2 `+cat+` { printf("dfd=%d file=%s flags=%d\n", (int32)arg0, str(uptr(arg1)), ((struct open_how *)arg2)->flags); exit(); }`, "--no-feature", "kprobe"),
@@ -156,11 +175,14 @@ func TestVM(t *testing.T) {
 	vmtest.Require(t)
 	t.Parallel()
 	bin := gobpftrace(t)
+	if _, err := os.Stat(vmtest.ModulePath("binfmt_misc")); err != nil {
+		t.Fatalf("the module cases need %v: run scripts/vm/setup.sh", err)
+	}
 	cfg := vmtest.Config{
 		// The cases take ~15 s; a VM that hangs fails the test with its
 		// console's tail long before go test's own timeout.
 		Timeout: 4 * time.Minute,
-		Files:   map[string]string{"/bin/gobpftrace": bin},
+		Files:   map[string]string{"/bin/gobpftrace": bin, "/kp/binfmt_misc.ko": vmtest.ModulePath("binfmt_misc")},
 		Contents: map[string]string{
 			"/kp/lib.sh":     kpLib,
 			"/kp/dir/target": "target\n",
