@@ -10,7 +10,8 @@
 //
 // `make vm-setup` (scripts/vm/setup.sh, run as root) installs
 // qemu-system-x86, busybox-static and cpio with apt and caches the newest
-// linux-image-6.1.0-*-cloud-amd64's vmlinuz under CacheDir(). Tests call
+// linux-image-6.1.0-*-cloud-amd64's vmlinuz under CacheDir(), with one of
+// its modules (binfmt_misc.ko, see ModulePath) for module probes. Tests call
 // Require (Run and RunCases do too): it skips with -short or when not
 // root, runs setup.sh once when root and something is missing, and fails
 // if that does not help. Available reports what is missing.
