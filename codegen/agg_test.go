@@ -189,3 +189,27 @@ func (l *loaded) spec(t *testing.T, name string) string {
 	t.Fatalf("no map %s", name)
 	return ""
 }
+
+// TestDeleteBuckets: delete() of a hist, lhist or tseries entry removes
+// every bucket of that user key and no other.
+func TestDeleteBuckets(t *testing.T) {
+	needRoot(t)
+	obj, _ := build(t, `begin { @h = hist(5); @h = hist(100);
+		@k[1] = lhist(3, 0, 10, 1); @k[1] = lhist(7, 0, 10, 1); @k[2] = lhist(4, 0, 10, 1);
+		@t[3] = tseries(1, 1s, 5); @t[4] = tseries(2, 1s, 5); }
+		end { delete(@h); delete(@k[1]); delete(@t, 4); }`, sema.Options{})
+	l := load(t, obj)
+	l.run(t, "begin")
+	count := func(name string) map[uint64]int {
+		n := map[uint64]int{}
+		l.eachBucket(t, name, func(k, _ uint64, _ [][]byte) { n[k]++ })
+		return n
+	}
+	if h, k, ts := count("@h"), count("@k"), count("@t"); h[0] != 2 || k[1] != 2 || k[2] != 1 || ts[3] != 1 || ts[4] != 1 {
+		t.Fatalf("before delete: @h %v, @k %v, @t %v", h, k, ts)
+	}
+	l.run(t, "end")
+	if h, k, ts := count("@h"), count("@k"), count("@t"); len(h) != 0 || k[1] != 0 || k[2] != 1 || ts[3] != 1 || ts[4] != 0 {
+		t.Errorf("after delete: @h %v, @k %v, @t %v; want @h empty, only @k[2] and @t[3]", h, k, ts)
+	}
+}

@@ -1,8 +1,11 @@
 package codegen
 
 import (
+	"fmt"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/sema"
@@ -87,15 +90,71 @@ func (g *gen) update(spec string, key, val stdlib.Loc) {
 // it is zeroed on every CPU (bpf_map_lookup_percpu_elem in a bounded loop),
 // as deleting a per-CPU hash entry drops every CPU's value.
 func (g *gen) mapDelete(spec string, key stdlib.Loc) {
-	if g.c.obj.Maps[spec].Type != ebpf.PerCPUArray {
-		g.Addr(asm.R2, key)
-		g.loadMapPtr(asm.R1, spec)
-		g.Emit(asm.FnMapDeleteElem.Call())
+	if g.c.obj.Maps[spec].Type == ebpf.PerCPUArray {
+		g.forEachCPU(spec, key, func(string) {
+			g.Emit(asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+		})
 		return
 	}
-	g.forEachCPU(spec, key, func(string) {
-		g.Emit(asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
-	})
+	if um := g.c.userMapBySpec(spec); um != nil && bucketed(um.Value) {
+		g.deleteBuckets(spec, key, um)
+		return
+	}
+	g.Addr(asm.R2, key)
+	g.loadMapPtr(asm.R1, spec)
+	g.Emit(asm.FnMapDeleteElem.Call())
+}
+
+// bucketed says whether t is an aggregation whose BPF key ends in a bucket
+// index after the user key (hist, lhist, tseries).
+func bucketed(t types.Type) bool {
+	a, ok := t.(*types.Agg)
+	return ok && (a.Kind == types.AggHist || a.Kind == types.AggLhist || a.Kind == types.AggTseries)
+}
+
+func (c *compiler) userMapBySpec(spec string) *UserMap {
+	for _, um := range c.obj.UserMaps {
+		if um.Spec == spec {
+			return um
+		}
+	}
+	return nil
+}
+
+// deleteBuckets is delete() of a hist, lhist or tseries entry: every key
+// made of the user key (padded to 8) and some bucket index goes. A
+// bpf_for_each_map_elem callback deletes the keys that start with the user
+// key, which it reads from the caller's stack (its context).
+func (g *gen) deleteBuckets(spec string, key stdlib.Loc, um *UserMap) {
+	n := 8 // a scalar map's key
+	if um.Key != nil {
+		n = um.Key.Size()
+	}
+	prefix := types.AlignUp(n, 8)
+	user := g.stackAlloc(prefix, 8)
+	g.Zero(user, prefix)
+	g.Copy(user, key, n)
+
+	g.c.nfunc++
+	name := fmt.Sprintf("delete_%d", g.c.nfunc)
+	keep := g.NewLabel()
+	var fn asm.Instructions
+	for off := 0; off < prefix; off += 8 {
+		fn = append(fn, asm.LoadMem(asm.R0, asm.R2, int16(off), asm.DWord),
+			asm.LoadMem(asm.R5, asm.R4, int16(off), asm.DWord),
+			asm.JNE.Reg(asm.R0, asm.R5, keep))
+	}
+	fn = append(fn, asm.FnMapDeleteElem.Call(), asm.Mov.Imm(asm.R0, 0), asm.Return())
+	fn[0] = btf.WithFuncMetadata(fn[0].WithSymbol(name).WithSource(asm.Comment(g.lastSrc)), callbackFunc(name))
+	g.funcs = append(g.funcs, &subFn{insns: fn, labels: map[string]int{keep: len(fn) - 2}})
+
+	fp := asm.LoadImm(asm.R2, 0, asm.DWord).WithReference(name)
+	fp.Src = asm.PseudoFunc
+	fp.Constant = -1 // marks a bpf-to-bpf reference for cilium
+	g.loadMapPtr(asm.R1, spec)
+	g.Emit(fp)
+	g.Addr(asm.R3, user)
+	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnForEachMapElem.Call())
 }
 
 // forEachCPU emits a bounded loop over the possible CPUs that looks key up
