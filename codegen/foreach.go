@@ -86,9 +86,7 @@ func (g *gen) finishCallback(child *gen, name string) {
 // callForEach emits bpf_for_each_map_elem(map, fn, ctx, 0); ctx is the
 // frame pointer plus ctxOff. The result is in r0.
 func (g *gen) callForEach(spec, fn string, ctxOff int32) {
-	fp := asm.LoadImm(asm.R2, 0, asm.DWord).WithReference(fn)
-	fp.Src = asm.PseudoFunc
-	fp.Constant = -1 // marks a bpf-to-bpf reference for cilium
+	fp := funcRef(asm.R2, fn)
 	g.loadMapPtr(asm.R1, spec)
 	if g.inCallback {
 		// nested loop: pass on the program's frame, where the variables are
@@ -100,6 +98,15 @@ func (g *gen) callForEach(spec, fn string, ctxOff int32) {
 		g.Emit(asm.Add.Imm(asm.R3, ctxOff))
 	}
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnForEachMapElem.Call())
+}
+
+// funcRef loads the address of subprogram fn into r (ld_imm64 with
+// BPF_PSEUDO_FUNC), as bpf_for_each_map_elem's callback argument.
+func funcRef(r asm.Register, fn string) asm.Instruction {
+	fp := asm.LoadImm(r, 0, asm.DWord).WithReference(fn)
+	fp.Src = asm.PseudoFunc
+	fp.Constant = -1 // marks a bpf-to-bpf reference for cilium
+	return fp
 }
 
 // forMap generates "for ($kv : @m) { body }".

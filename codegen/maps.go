@@ -148,11 +148,8 @@ func (g *gen) deleteBuckets(spec string, key stdlib.Loc, um *UserMap) {
 	fn[0] = btf.WithFuncMetadata(fn[0].WithSymbol(name).WithSource(asm.Comment(g.lastSrc)), callbackFunc(name))
 	g.funcs = append(g.funcs, &subFn{insns: fn, labels: map[string]int{keep: len(fn) - 2}})
 
-	fp := asm.LoadImm(asm.R2, 0, asm.DWord).WithReference(name)
-	fp.Src = asm.PseudoFunc
-	fp.Constant = -1 // marks a bpf-to-bpf reference for cilium
 	g.loadMapPtr(asm.R1, spec)
-	g.Emit(fp)
+	g.Emit(funcRef(asm.R2, name))
 	g.Addr(asm.R3, user)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnForEachMapElem.Call())
 }
