@@ -64,20 +64,24 @@ func (c *compiler) helperEvent(name string, g *gen) int {
 	return ev.ID
 }
 
-// updateCheck follows a map_update_elem call: a negative result sends the
-// EvHelperError event, built on the stack and sent with one output call
-// (fewer instructions than helperCheck, as every map update carries it).
-// r0 is left alone on success.
-func (g *gen) updateCheck() {
+// mapHelperCheck follows a map_update_elem or map_delete_elem call: a
+// negative result sends the EvHelperError event, built on the stack and sent
+// with one output call (fewer instructions than helperCheck, as every map
+// update carries it). r0 is left alone on success. Nothing is emitted with
+// warnings off.
+func (g *gen) mapHelperCheck(fn asm.BuiltinFunc, name string) {
+	if g.info.NoWarnings || g.inHelperCheck {
+		return
+	}
 	g.inHelperCheck = true
 	defer func() { g.inHelperCheck = false }()
-	id := g.c.helperEvent("map_update_elem", g)
+	id := g.c.helperEvent(name, g)
 	done := g.NewLabel()
 	g.Emit(asm.JSGE.Imm(asm.R0, 0, done))
 	const size = 24
 	rec := g.Temp(size)
 	g.StoreImm(rec, int64(id), asm.DWord)
-	g.StoreImm(rec.At(8), int64(asm.FnMapUpdateElem), asm.DWord)
+	g.StoreImm(rec.At(8), int64(fn), asm.DWord)
 	g.StoreReg(rec.At(16), asm.R0, asm.DWord)
 	if g.info.Features.NoRingBuf {
 		g.Addr(asm.R0, rec)

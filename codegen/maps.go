@@ -81,19 +81,20 @@ func (g *gen) update(spec string, key, val stdlib.Loc) {
 	g.Addr(asm.R3, val)
 	g.loadMapPtr(asm.R1, spec)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
-	if !g.info.NoWarnings && !g.inHelperCheck {
-		g.updateCheck()
-	}
+	g.mapHelperCheck(asm.FnMapUpdateElem, "map_update_elem")
 }
 
-// mapDelete deletes key from the map. An array's slot cannot be deleted:
-// it is zeroed on every CPU (bpf_map_lookup_percpu_elem in a bounded loop),
-// as deleting a per-CPU hash entry drops every CPU's value.
+// mapDelete deletes key from the map, leaving map_delete_elem's result in
+// r0 (0, or -ENOENT when there was nothing to delete). An array's slot
+// cannot be deleted: it is zeroed on every CPU (bpf_map_lookup_percpu_elem
+// in a bounded loop), as deleting a per-CPU hash entry drops every CPU's
+// value, and that always succeeds.
 func (g *gen) mapDelete(spec string, key stdlib.Loc) {
 	if g.c.obj.Maps[spec].Type == ebpf.PerCPUArray {
 		g.forEachCPU(spec, key, func(string) {
 			g.Emit(asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
 		})
+		g.Emit(asm.Mov.Imm(asm.R0, 0))
 		return
 	}
 	if um := g.c.userMapBySpec(spec); um != nil && bucketed(um.Value) {
@@ -124,34 +125,42 @@ func (c *compiler) userMapBySpec(spec string) *UserMap {
 // deleteBuckets is delete() of a hist, lhist or tseries entry: every key
 // made of the user key (padded to 8) and some bucket index goes. A
 // bpf_for_each_map_elem callback deletes the keys that start with the user
-// key, which it reads from the caller's stack (its context).
+// key; its context, on the caller's stack, is {deleted flag, user key}.
+// r0 ends as 0 when something was deleted, else -ENOENT.
 func (g *gen) deleteBuckets(spec string, key stdlib.Loc, um *UserMap) {
 	n := 8 // a scalar map's key
 	if um.Key != nil {
 		n = um.Key.Size()
 	}
 	prefix := types.AlignUp(n, 8)
-	user := g.stackAlloc(prefix, 8)
-	g.Zero(user, prefix)
-	g.Copy(user, key, n)
+	cbCtx := g.stackAlloc(8+prefix, 8)
+	g.Zero(cbCtx, 8+prefix)
+	g.Copy(cbCtx.At(8), key, n)
 
 	g.c.nfunc++
 	name := fmt.Sprintf("delete_%d", g.c.nfunc)
 	keep := g.NewLabel()
-	var fn asm.Instructions
+	fn := asm.Instructions{asm.Mov.Reg(asm.R6, asm.R4)}
 	for off := 0; off < prefix; off += 8 {
 		fn = append(fn, asm.LoadMem(asm.R0, asm.R2, int16(off), asm.DWord),
-			asm.LoadMem(asm.R5, asm.R4, int16(off), asm.DWord),
+			asm.LoadMem(asm.R5, asm.R6, int16(8+off), asm.DWord),
 			asm.JNE.Reg(asm.R0, asm.R5, keep))
 	}
-	fn = append(fn, asm.FnMapDeleteElem.Call(), asm.Mov.Imm(asm.R0, 0), asm.Return())
+	// A flag rather than a count: the verifier walks the callback again for
+	// every different value it could leave in the caller's frame.
+	fn = append(fn, asm.FnMapDeleteElem.Call(), stImm(asm.R6, 0, 1, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0), asm.Return())
 	fn[0] = btf.WithFuncMetadata(fn[0].WithSymbol(name).WithSource(asm.Comment(g.lastSrc)), callbackFunc(name))
 	g.funcs = append(g.funcs, &subFn{insns: fn, labels: map[string]int{keep: len(fn) - 2}})
 
 	g.loadMapPtr(asm.R1, spec)
 	g.Emit(funcRef(asm.R2, name))
-	g.Addr(asm.R3, user)
+	g.Addr(asm.R3, cbCtx)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnForEachMapElem.Call())
+	g.LoadMem(asm.R1, cbCtx, asm.DWord)
+	found := g.NewLabel()
+	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.JNE.Imm(asm.R1, 0, found), asm.Mov.Imm(asm.R0, -2))
+	g.Bind(found)
 }
 
 // forEachCPU emits a bounded loop over the possible CPUs that looks key up
@@ -304,6 +313,7 @@ func (g *gen) aggTarget(target ast.Expr) *stdlib.AggTarget {
 
 func (g *gen) Lookup(spec string, key stdlib.Loc)      { g.lookup(spec, key) }
 func (g *gen) MapDelete(spec string, key stdlib.Loc)   { g.mapDelete(spec, key) }
+func (g *gen) WarnDeleteFailure()                       { g.mapHelperCheck(asm.FnMapDeleteElem, "map_delete_elem") }
 func (g *gen) Update(spec string, key, val stdlib.Loc) { g.update(spec, key, val) }
 
 func (g *gen) MapKey(e ast.Expr) (string, stdlib.Loc) {

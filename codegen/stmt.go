@@ -181,6 +181,10 @@ func (g *gen) exprStmt(x ast.Expr) {
 		return
 	case *ast.Call, *ast.Ident:
 		ci := g.info.Calls[x]
+		if ci != nil && ci.Entry.EmitDiscarded != nil {
+			ci.Entry.EmitDiscarded(g, ci.Call)
+			return
+		}
 		if ci != nil {
 			t := g.Type(x)
 			if _, void := t.(*types.Void); void || t == nil {

@@ -170,8 +170,12 @@ type Gen interface {
 	// Update calls map_update_elem(spec, key, val, BPF_ANY).
 	Update(spec string, key, val Loc)
 	// MapDelete deletes the key from the map (on an array: zeroes the
-	// slot of every CPU).
+	// slot of every CPU); r0 is 0 or a negative error (-ENOENT).
 	MapDelete(spec string, key Loc)
+	// WarnDeleteFailure follows MapDelete whose result is unused: a failure
+	// is reported at run time with the statement's location (unless
+	// warnings are off), as bpftrace does.
+	WarnDeleteFailure()
 	// MapKey builds the key of a map access (@m[k] or @m) and returns its spec.
 	MapKey(e ast.Expr) (spec string, key Loc)
 	// AddrSpace is the address space a pointer-valued expression points into.

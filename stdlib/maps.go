@@ -35,11 +35,21 @@ func init() {
 		&Entry{Name: "delete", Kind: Func, Paren: true, MinArgs: 1, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {
 				checkMapAccessArgs(c, call)
-				return &types.Void{}
+				return &types.Bool{}
 			},
+			// The result says whether there was something to delete.
 			Emit: func(g Gen, call *Call, _ Loc) {
 				spec, key := g.MapKey(g.Data(call).(ast.Expr))
 				g.MapDelete(spec, key)
+				r := g.Push()
+				g.Emit(asm.Mov.Imm(r, 1), asm.JEq.Imm(asm.R0, 0, "").WithReference(""), asm.Mov.Imm(r, 0))
+				fixSkip(g)
+			},
+			// Unused, a failed delete is a warning at run time.
+			EmitDiscarded: func(g Gen, call *Call) {
+				spec, key := g.MapKey(g.Data(call).(ast.Expr))
+				g.MapDelete(spec, key)
+				g.WarnDeleteFailure()
 			}},
 		&Entry{Name: "has_key", Kind: Func, Paren: true, MinArgs: 2, MaxArgs: -1,
 			Check: func(c Checker, call *Call) types.Type {

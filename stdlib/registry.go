@@ -53,6 +53,9 @@ type Entry struct {
 	// holding the value; for a memory result (strings, tuples...) it writes
 	// the value at dst; for void it emits the action.
 	Emit func(g Gen, call *Call, dst Loc)
+	// EmitDiscarded, when set, generates a call whose result is not used
+	// (a statement), instead of Emit.
+	EmitDiscarded func(g Gen, call *Call)
 	// Probes lists the providers (canonical names) the entry may be used in;
 	// nil means every probe. The probe's own Ctx.Disallow also applies.
 	Probes []string
