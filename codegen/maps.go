@@ -313,7 +313,7 @@ func (g *gen) aggTarget(target ast.Expr) *stdlib.AggTarget {
 
 func (g *gen) Lookup(spec string, key stdlib.Loc)      { g.lookup(spec, key) }
 func (g *gen) MapDelete(spec string, key stdlib.Loc)   { g.mapDelete(spec, key) }
-func (g *gen) WarnDeleteFailure()                       { g.mapHelperCheck(asm.FnMapDeleteElem, "map_delete_elem") }
+func (g *gen) WarnDeleteFailure()                      { g.mapHelperCheck(asm.FnMapDeleteElem, "map_delete_elem") }
 func (g *gen) Update(spec string, key, val stdlib.Loc) { g.update(spec, key, val) }
 
 func (g *gen) MapKey(e ast.Expr) (string, stdlib.Loc) {
