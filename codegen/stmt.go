@@ -36,7 +36,11 @@ func (g *gen) stmt1(s ast.Stmt) {
 	case *ast.Block:
 		g.block(s)
 	case *ast.ExprStmt:
-		g.exprStmt(s.X)
+		if s.Discard {
+			g.discard(s.X)
+		} else {
+			g.exprStmt(s.X)
+		}
 	case *ast.AssignStmt:
 		g.assign(s)
 	case *ast.LetStmt:
@@ -203,6 +207,23 @@ func (g *gen) exprStmt(x ast.Expr) {
 	}
 	g.Expr(x)
 	g.Pop()
+}
+
+// discard is "_ = x": x is evaluated as a value and thrown away.
+func (g *gen) discard(x ast.Expr) {
+	t := g.Type(x)
+	switch {
+	case t == nil:
+	case isMemory(t):
+		g.Store(x, g.Temp(t.Size()), t)
+	default:
+		if _, void := t.(*types.Void); void {
+			g.exprStmt(x)
+			return
+		}
+		g.Expr(x)
+		g.Pop()
+	}
 }
 
 func (g *gen) assign(s *ast.AssignStmt) {

@@ -84,6 +84,12 @@ func (p *parser) parseStmt() (ast.Stmt, bool) {
 		}
 	}
 	x := p.parseExpr()
+	if id, ok := x.(*ast.Ident); ok && id.Name == "_" && p.tok.kind == tAssign {
+		// "_ = expr": the discard expression, an expression statement.
+		p.next()
+		val := p.parseExpr()
+		return &ast.ExprStmt{Base: ast.Base{Sp: p.sp(t.start)}, X: val, Discard: true}, true
+	}
 	if op, ok := compoundOps[p.tok.kind]; ok {
 		p.checkTarget(x)
 		p.next()

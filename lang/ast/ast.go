@@ -193,6 +193,9 @@ type Block struct {
 type ExprStmt struct {
 	Base
 	X Expr
+	// Discard: written "_ = X", the value thrown away on purpose (a
+	// failed delete() then says nothing).
+	Discard bool
 }
 
 // AssignStmt is "target op value" where op is "=" or a compound "+=", "<<=", ...

@@ -150,6 +150,9 @@ func Label(n Node) string {
 	case *Block:
 		return "Block"
 	case *ExprStmt:
+		if n.Discard {
+			return "ExprStmt discard"
+		}
 		return "ExprStmt"
 	case *AssignStmt:
 		return "Assign " + n.Op

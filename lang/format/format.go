@@ -293,6 +293,9 @@ func (pr *printer) stmt(s ast.Stmt, bare bool) {
 	switch s := s.(type) {
 	case *ast.ExprStmt:
 		text = pr.stmtExpr(s.X) + semi
+		if s.Discard {
+			text = "_ = " + pr.expr(s.X, 0) + semi
+		}
 	case *ast.AssignStmt:
 		text = pr.stmtExpr(s.Target) + " " + s.Op + " " + pr.expr(s.Value, 0) + ";"
 	case *ast.LetStmt:
