@@ -267,9 +267,6 @@ func checkTypeTest(test func(types.Type, bool) bool) func(Checker, *Call) types.
 	}
 }
 
-// path(p [, size]) resolves a struct path pointer with bpf_d_path, which
-// the kernel allows only in fentry/fexit (and iter) programs on its
-// allowlisted functions.
 // checkSocketCookie: socket_cookie(struct sock *) is a uint64. The kernel's
 // helper takes the socket as the typed pointer fentry/fexit arguments are.
 func checkSocketCookie(c Checker, call *Call) types.Type {
@@ -294,6 +291,9 @@ func emitSocketCookie(g Gen, call *Call, _ Loc) {
 	g.Emit(asm.Mov.Reg(asm.R1, r), asm.FnGetSocketCookie.Call(), asm.Mov.Reg(r, asm.R0))
 }
 
+// path(p [, size]) resolves a struct path pointer with bpf_d_path, which
+// the kernel allows only in fentry/fexit (and iter) programs on its
+// allowlisted functions.
 func checkPath(c Checker, call *Call) types.Type {
 	t := c.Check(call.Args[0])
 	if t == nil {
