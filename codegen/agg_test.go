@@ -15,7 +15,7 @@ import (
 var histValues = []int64{-5, -1, 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100, 1000, 1023, 1024, 1025,
 	1 << 20, 1<<20 + 12345, 1<<40 + 3, 1<<62 + 1<<59, 1<<63 - 1}
 
-// bucketsByKey reads a hist/lhist map: user key (first 8 bytes) -> bucket -> count.
+// buckets reads a hist/lhist map: user key (first 8 bytes) -> bucket -> count.
 func (l *loaded) buckets(t *testing.T, name string) map[uint64]map[uint64]int64 {
 	out := map[uint64]map[uint64]int64{}
 	l.eachBucket(t, name, func(k, b uint64, vals [][]byte) {
@@ -33,19 +33,15 @@ func (l *loaded) buckets(t *testing.T, name string) map[uint64]map[uint64]int64 
 // tseries): the user key's first 8 bytes, the bucket index ending the key,
 // and the per-CPU values.
 func (l *loaded) eachBucket(t *testing.T, name string, fn func(key, bucket uint64, vals [][]byte)) {
-	for _, um := range l.obj.UserMaps {
-		if um.Name != name {
-			continue
-		}
-		it := l.coll.Maps[um.Spec].Iterate()
-		var key []byte
-		var vals [][]byte
-		for it.Next(&key, &vals) {
-			fn(binary.LittleEndian.Uint64(key), binary.LittleEndian.Uint64(key[len(key)-8:]), vals)
-		}
-		if err := it.Err(); err != nil {
-			t.Fatal(err)
-		}
+	_, m := l.kernelMap(t, name)
+	it := m.Iterate()
+	var key []byte
+	var vals [][]byte
+	for it.Next(&key, &vals) {
+		fn(binary.LittleEndian.Uint64(key), binary.LittleEndian.Uint64(key[len(key)-8:]), vals)
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -98,17 +94,14 @@ func TestAggregations(t *testing.T) {
 	l := load(t, obj)
 	l.run(t, "begin")
 	read := func(name string) (int64, int64) {
-		for _, um := range l.obj.UserMaps {
-			if um.Name == name {
-				var vals [][]byte
-				if err := l.coll.Maps[um.Spec].Lookup(make([]byte, 8), &vals); err != nil {
-					t.Fatal(err)
-				}
-				for _, v := range vals {
-					if binary.LittleEndian.Uint64(v[8:]) != 0 {
-						return int64(binary.LittleEndian.Uint64(v)), int64(binary.LittleEndian.Uint64(v[8:]))
-					}
-				}
+		_, m := l.kernelMap(t, name)
+		var vals [][]byte
+		if err := m.Lookup(make([]byte, 8), &vals); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			if binary.LittleEndian.Uint64(v[8:]) != 0 {
+				return int64(binary.LittleEndian.Uint64(v)), int64(binary.LittleEndian.Uint64(v[8:]))
 			}
 		}
 		t.Fatalf("no value for %s", name)
@@ -152,7 +145,8 @@ func TestScalarArray(t *testing.T) {
 		for i := range vals {
 			vals[i] = uint64(10 * (i + 1)) // counted earlier on every CPU
 		}
-		if err := l.coll.Maps[l.spec(t, name)].Put(uint32(0), vals); err != nil {
+		_, m := l.kernelMap(t, name)
+		if err := m.Put(uint32(0), vals); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +161,8 @@ func TestScalarArray(t *testing.T) {
 	l.run(t, "end")
 	for _, name := range []string{"@", "@s"} {
 		var vals []uint64
-		if err := l.coll.Maps[l.spec(t, name)].Lookup(uint32(0), &vals); err != nil {
+		_, m := l.kernelMap(t, name)
+		if err := m.Lookup(uint32(0), &vals); err != nil {
 			t.Fatal(err)
 		}
 		for cpu, v := range vals {
@@ -175,41 +170,5 @@ func TestScalarArray(t *testing.T) {
 				t.Errorf("%s after delete: CPU %d holds %d", name, cpu, v)
 			}
 		}
-	}
-}
-
-// spec is the kernel map name of @map name.
-func (l *loaded) spec(t *testing.T, name string) string {
-	t.Helper()
-	for _, um := range l.obj.UserMaps {
-		if um.Name == name {
-			return um.Spec
-		}
-	}
-	t.Fatalf("no map %s", name)
-	return ""
-}
-
-// TestDeleteBuckets: delete() of a hist, lhist or tseries entry removes
-// every bucket of that user key and no other.
-func TestDeleteBuckets(t *testing.T) {
-	needRoot(t)
-	obj, _ := build(t, `begin { @h = hist(5); @h = hist(100);
-		@k[1] = lhist(3, 0, 10, 1); @k[1] = lhist(7, 0, 10, 1); @k[2] = lhist(4, 0, 10, 1);
-		@t[3] = tseries(1, 1s, 5); @t[4] = tseries(2, 1s, 5); }
-		end { delete(@h); delete(@k[1]); delete(@t, 4); }`, sema.Options{})
-	l := load(t, obj)
-	l.run(t, "begin")
-	count := func(name string) map[uint64]int {
-		n := map[uint64]int{}
-		l.eachBucket(t, name, func(k, _ uint64, _ [][]byte) { n[k]++ })
-		return n
-	}
-	if h, k, ts := count("@h"), count("@k"), count("@t"); h[0] != 2 || k[1] != 2 || k[2] != 1 || ts[3] != 1 || ts[4] != 1 {
-		t.Fatalf("before delete: @h %v, @k %v, @t %v", h, k, ts)
-	}
-	l.run(t, "end")
-	if h, k, ts := count("@h"), count("@k"), count("@t"); len(h) != 0 || k[1] != 0 || k[2] != 1 || ts[3] != 1 || ts[4] != 0 {
-		t.Errorf("after delete: @h %v, @k %v, @t %v; want @h empty, only @k[2] and @t[3]", h, k, ts)
 	}
 }

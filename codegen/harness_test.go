@@ -194,19 +194,22 @@ func decode(t types.Type, b []byte) output.Value {
 	return output.String(fmt.Sprintf("<%s>", t))
 }
 
+// kernelMap is @map name and its kernel map.
+func (l *loaded) kernelMap(t testing.TB, name string) (*codegen.UserMap, *ebpf.Map) {
+	t.Helper()
+	for _, um := range l.obj.UserMaps {
+		if um.Name == name {
+			return um, l.coll.Maps[um.Spec]
+		}
+	}
+	t.Fatalf("no map %s", name)
+	return nil, nil
+}
+
 // scalar reads a map's value for key (nil: the scalar key 0), summing per-CPU values.
 func (l *loaded) scalar(t testing.TB, name string, key []byte) int64 {
 	t.Helper()
-	var um *codegen.UserMap
-	for _, m := range l.obj.UserMaps {
-		if m.Name == name {
-			um = m
-		}
-	}
-	if um == nil {
-		t.Fatalf("no map %s", name)
-	}
-	m := l.coll.Maps[um.Spec]
+	um, m := l.kernelMap(t, name)
 	if key == nil {
 		key = make([]byte, m.KeySize())
 	}

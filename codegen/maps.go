@@ -179,10 +179,7 @@ func (g *gen) forEachCPU(spec string, key stdlib.Loc, body func(next string)) {
 	g.Emit(asm.FnMapLookupPercpuElem.Call(), asm.JEq.Imm(asm.R0, 0, next))
 	body(next)
 	g.Bind(next)
-	g.LoadMem(asm.R3, cpu, asm.DWord)
-	g.Emit(asm.Add.Imm(asm.R3, 1))
-	g.StoreReg(cpu, asm.R3, asm.DWord)
-	g.jmp(top)
+	g.nextIteration(cpu, asm.R3, top)
 	g.Bind(done)
 }
 

@@ -151,11 +151,17 @@ func (g *gen) forStmt(s *ast.ForStmt) {
 	g.block(s.Body)
 	g.loops = g.loops[:len(g.loops)-1]
 	g.Bind(cont)
-	g.LoadMem(asm.R1, loc, asm.DWord)
-	g.Emit(asm.Add.Imm(asm.R1, 1))
-	g.StoreReg(loc, asm.R1, asm.DWord)
-	g.jmp(top)
+	g.nextIteration(loc, asm.R1, top)
 	g.Bind(brk)
+}
+
+// nextIteration ends a counted loop's body: the counter in memory at loc
+// goes up by one (through r) and the loop goes back to top.
+func (g *gen) nextIteration(loc stdlib.Loc, r asm.Register, top string) {
+	g.LoadMem(r, loc, asm.DWord)
+	g.Emit(asm.Add.Imm(r, 1))
+	g.StoreReg(loc, r, asm.DWord)
+	g.jmp(top)
 }
 
 func (g *gen) storeVar(t types.Type, loc stdlib.Loc, value ast.Expr) {

@@ -112,12 +112,9 @@ func TestTseriesRestartsStaleBucket(t *testing.T) {
 		for i := range vals {
 			vals[i] = stale
 		}
-		for _, um := range l.obj.UserMaps {
-			if um.Name == name {
-				if err := l.coll.Maps[um.Spec].Update(key, vals, ebpf.UpdateAny); err != nil {
-					t.Fatal(err)
-				}
-			}
+		_, m := l.kernelMap(t, name)
+		if err := m.Update(key, vals, ebpf.UpdateAny); err != nil {
+			t.Fatal(err)
 		}
 	}
 	l.run(t, "begin")
@@ -126,22 +123,18 @@ func TestTseriesRestartsStaleBucket(t *testing.T) {
 	}
 	for _, name := range []string{"@s", "@mx"} {
 		found := false
-		for _, um := range l.obj.UserMaps {
-			if um.Name != name {
-				continue
-			}
-			key := make([]byte, 16)
-			binary.LittleEndian.PutUint64(key[8:], epoch%4)
-			var vals [][]byte
-			if err := l.coll.Maps[um.Spec].Lookup(key, &vals); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				if binary.LittleEndian.Uint64(v[16:]) == epoch {
-					found = true
-					if got := binary.LittleEndian.Uint64(v); got != 3 {
-						t.Errorf("%s: value %d after restart, want 3", name, got)
-					}
+		_, m := l.kernelMap(t, name)
+		key := make([]byte, 16)
+		binary.LittleEndian.PutUint64(key[8:], epoch%4)
+		var vals [][]byte
+		if err := m.Lookup(key, &vals); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			if binary.LittleEndian.Uint64(v[16:]) == epoch {
+				found = true
+				if got := binary.LittleEndian.Uint64(v); got != 3 {
+					t.Errorf("%s: value %d after restart, want 3", name, got)
 				}
 			}
 		}
