@@ -241,7 +241,7 @@ func (pr *printer) blockExpr(e *ast.BlockExpr) string {
 	}
 	if e.Value != nil {
 		sub.gap(&cursor, start(e.Value), &wrote, true)
-		sub.simple(e.Value, sub.expr(e.Value, 0))
+		sub.simple(e.Value, sub.stmtExpr(e.Value)) // a leading block or if would read as a statement
 		cursor, wrote = end(e.Value), true
 	}
 	sub.gap(&cursor, end(e)-1, &wrote, false)
